@@ -1,0 +1,234 @@
+"""The composition root: builds the assistant from settings for the CLI, web UI, API and eval."""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.cite import FileCache
+from newsdesk.corpus import read_corpus
+from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, IndexBusy
+from newsdesk.followup import rewrite
+from newsdesk.generators.base import Draft
+from newsdesk.settings import Settings, load_settings
+from newsdesk.store import Manifest, manifest_path
+from newsdesk.types import Answer, IngestReport, Turn
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from newsdesk.generators.base import Generator
+    from newsdesk.generators.extractive import ExtractiveGenerator
+    from newsdesk.retrieve import Retriever
+
+POOL = 12  # passages the generator may draw on; `top_k` of them are shown
+_INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
+
+
+def clean_question(question: str, limit: int) -> str:
+    """The question without control, zero-width or unpaired-surrogate characters; or an error."""
+    if not isinstance(question, str):
+        raise BadQuestion("The question must be text.")
+    if len(question) > limit:
+        raise BadQuestion(
+            f"The question is too long ({len(question):,} characters; the limit is {limit:,})."
+        )
+    kept = "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in question
+        if ch in "\t\n\r" or unicodedata.category(ch) not in _INVISIBLE
+    )
+    kept = " ".join(kept.split())
+    if not any(ch.isalnum() for ch in kept):
+        raise BadQuestion("Please type a question: this one is empty.")
+    return kept
+
+
+class Assistant:
+    """Answers questions about one corpus; thread-safe; heavy parts load on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.files = FileCache(settings.corpus)
+        self._lock = threading.RLock()
+        self._embedder: BaseEmbedding | None = None
+        self._retriever: Retriever | None = None
+        self._generators: dict[str, Generator] = {}
+        self._extractive: ExtractiveGenerator | None = None
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> Assistant:
+        """Settings from defaults, `NEWSDESK_*` variables and these overrides."""
+        return cls(load_settings(**overrides))
+
+    # -- write path -------------------------------------------------------------------
+    def ingest(self, progress: bool = False) -> IngestReport:
+        """Index the corpus (incrementally); see `newsdesk.ingest`."""
+        from newsdesk.ingest import ingest
+
+        report = ingest(self.settings, self.embedder, progress=progress)
+        with self._lock:
+            if self._retriever is not None:
+                self._retriever.invalidate()
+        return report
+
+    def is_stale(self) -> str:
+        """Why the index does not match the corpus and settings ('' when it does)."""
+        from newsdesk.ingest import fingerprint
+
+        manifest = Manifest.load(manifest_path(self.settings))
+        if manifest is None:
+            return "no index yet"
+        if manifest.fingerprint != fingerprint(self.settings):
+            return "settings changed"
+        files, _ = read_corpus(self.settings.corpus, self.settings.max_file_bytes)
+        current = {f.source: f.sha256 for f in files}
+        indexed = {s: e.sha256 for s, e in manifest.files.items()}
+        return "" if current == indexed else "articles changed"
+
+    def ensure_index(self, progress: bool = False) -> IngestReport | None:
+        """Ingest when the index is missing or stale; answer from the old one if busy."""
+        if not self.is_stale():
+            return None
+        try:
+            return self.ingest(progress=progress)
+        except IndexBusy:
+            if Manifest.load(manifest_path(self.settings)) is None:
+                raise
+            return None
+
+    # -- components -------------------------------------------------------------------
+    def embedder(self) -> BaseEmbedding:
+        with self._lock:
+            if self._embedder is None:
+                from newsdesk.embed import build_embedder
+
+                self._embedder = build_embedder(self.settings)
+            return self._embedder
+
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                from newsdesk.retrieve import Retriever
+                from newsdesk.store import get_collection, open_client
+
+                collection = get_collection(open_client(self.settings), self.settings.collection)
+                self._retriever = Retriever(self.settings, collection, self.embedder())
+            return self._retriever
+
+    def extractive(self) -> ExtractiveGenerator:
+        with self._lock:
+            if self._extractive is None:
+                from newsdesk.generators.extractive import ExtractiveGenerator
+
+                embedder = self.embedder()
+                self._extractive = ExtractiveGenerator(
+                    embed=embedder.get_text_embedding_batch,
+                    embed_query=embedder.get_query_embedding,
+                    files=self.files,
+                    threshold=self.settings.refusal_threshold,
+                    max_sentences=self.settings.max_answer_sentences,
+                )
+            return self._extractive
+
+    def generator(self, name: str | None = None) -> Generator:
+        """The named generator (default: the configured one), built once."""
+        name = name or self.settings.generator
+        with self._lock:
+            if name not in self._generators:
+                self._generators[name] = self._build_generator(name)
+            return self._generators[name]
+
+    def _build_generator(self, name: str) -> Generator:
+        from newsdesk.llm import ChatModel
+
+        model: ChatModel
+        match name:
+            case "extractive":
+                return self.extractive()
+            case "local":
+                from newsdesk.llm import LocalChatModel
+
+                s = self.settings
+                model = LocalChatModel(s.local_model_path(), n_ctx=s.local_ctx,
+                                       threads=s.local_threads, timeout=s.llm_timeout)
+            case "openai":
+                from newsdesk.llm import OpenAIChatModel
+
+                s = self.settings
+                if not s.openai_base_url or not s.openai_model:
+                    raise ConfigError("generator openai needs openai_base_url and openai_model "
+                                      "(NEWSDESK_OPENAI_BASE_URL, NEWSDESK_OPENAI_MODEL)")
+                model = OpenAIChatModel(s.openai_base_url, s.openai_model,
+                                        api_key=s.openai_api_key, timeout=s.llm_timeout)
+            case _:
+                raise ConfigError(f"generator: unknown generator {name!r}")
+        from newsdesk.generators.llm import LLMGenerator
+
+        return LLMGenerator(name, model, self.settings.prompts, self.extractive(),
+                            self.settings.max_tokens, self.settings.top_k)
+
+    # -- read path --------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[Turn | dict | str] | None = None,
+            generator: str | None = None) -> Answer:
+        """Answer one question (with earlier turns for follow-ups)."""
+        answer = None
+        for item in self.stream(question, history, generator):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[Turn | dict | str] | None = None,
+               generator: str | None = None) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the final verified `Answer`."""
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        standalone = self.condense(question, history)
+        t1 = time.perf_counter()
+        pool = self.retriever().search_pool(standalone, POOL)
+        t2 = time.perf_counter()
+        shown = self.retriever().shown(pool, self.settings.top_k)
+        gen = self.generator(generator)
+        draft: Draft | None = None
+        error = ""
+        try:
+            for item in gen.stream(standalone, pool):
+                if isinstance(item, Draft):
+                    draft = item
+                else:
+                    yield item
+        except GeneratorUnavailable as exc:
+            error = str(exc)
+            fallback = self.extractive().answer(standalone, pool)
+            draft = replace(fallback, generator=f"extractive (fallback: {gen.name} failed)")
+        assert draft is not None
+        t3 = time.perf_counter()
+        citations = [c for c in draft.citations if self.files.verifies(c.source, c.quote, c.start,
+                                                                         c.end)]
+        yield Answer(
+            question=question, answer=draft.text, refused=draft.refused, citations=citations,
+            passages=shown, generator=draft.generator,
+            timings={"rewrite": t1 - t0, "retrieve": t2 - t1, "generate": t3 - t2,
+                     "total": time.perf_counter() - t0},
+            standalone_question=standalone if standalone != question else "",
+            dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
+        )
+
+    def condense(self, question: str, history: Sequence[Turn | dict | str] | None) -> str:
+        return rewrite(question, history)
+
+    def corpus_info(self) -> dict[str, Any]:
+        manifest = Manifest.load(manifest_path(self.settings))
+        return {
+            "corpus": str(self.settings.corpus),
+            "articles": len(manifest.files) if manifest else 0,
+            "chunks": manifest.chunk_count() if manifest else 0,
+            "embedding_model": manifest.fingerprint.get("embed_model", "") if manifest else "",
+            "generator": self.settings.generator,
+            "titles": {s: e.title for s, e in manifest.files.items()} if manifest else {},
+        }

@@ -1,0 +1,27 @@
+"""Errors that newsdesk reports to users: each carries a message meant to be shown as is."""
+
+from __future__ import annotations
+
+
+class NewsdeskError(Exception):
+    """Base class: a problem the user can act on; shown without a traceback."""
+
+
+class ConfigError(NewsdeskError):
+    """A setting has a bad value; the message names the setting."""
+
+
+class BadQuestion(NewsdeskError):
+    """The question cannot be answered as asked (empty, too long, ...)."""
+
+
+class IndexBusy(NewsdeskError):
+    """Another process holds the index's write lock."""
+
+
+class IngestFailed(NewsdeskError):
+    """Nothing in the corpus could be indexed."""
+
+
+class GeneratorUnavailable(NewsdeskError):
+    """The configured answer generator cannot be reached or loaded."""

@@ -1,0 +1,1 @@
+"""Answer generators: extractive (default), local (xllamacpp) and openai (any compatible endpoint)."""

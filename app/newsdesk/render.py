@@ -1,0 +1,28 @@
+"""Plain-text rendering of answers for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from newsdesk.types import Answer
+
+
+def format_answer(answer: Answer, width: int = 88) -> str:
+    lines = [textwrap.fill(answer.answer, width)]
+    if answer.error:
+        lines.append(f"(note: {answer.error})")
+    if answer.standalone_question:
+        lines.append(f"(searched for: {answer.standalone_question})")
+    if answer.citations:
+        lines.append("")
+        for c in answer.citations:
+            where = c.source + (f", {c.title}" if c.title else "")
+            lines.append(textwrap.fill(f"[{c.n}] {where}: “{c.quote}”", width,
+                                       subsequent_indent="    "))
+    elif answer.refused and answer.passages:
+        lines.append("\nNearest evidence:")
+        for p in answer.passages[:2]:
+            snippet = " ".join(p.text.split())[:200]
+            lines.append(textwrap.fill(f"- {p.source}: {snippet}…", width, subsequent_indent="  "))
+    lines.append(f"\n({answer.generator}, {answer.timings.get('total', 0) * 1000:.0f} ms)")
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""Typed values that cross module boundaries: passages, citations, answers, reports.
+
+The JSON field names of `Answer`, `Citation` and `Passage` are a public contract
+(`ask --json`, `eval` results): add fields, never rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk: `text == file[start:end]` of `source` in the corpus folder."""
+
+    source: str
+    text: str
+    score: float
+    start: int
+    end: int
+    chunk_id: str = ""
+    title: str = ""
+    published: str = ""
+    outlet: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified quote: `quote == file[start:end]` of `source`; `n` matches `[n]` in the answer."""
+
+    n: int
+    source: str
+    quote: str
+    start: int
+    end: int
+    title: str = ""
+    published: str = ""
+    outlet: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What newsdesk says to a question, with the evidence it used."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    passages: list[Passage]
+    generator: str
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone_question: str = ""
+    dropped_sentences: int = 0
+    kept_sentences: int = 0
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["citations"] = [Citation(**c) for c in data.get("citations", [])]
+        fields["passages"] = [Passage(**p) for p in data.get("passages", [])]
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An article that could not be indexed, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest run changed."""
+
+    files_added: list[str] = field(default_factory=list)
+    files_updated: list[str] = field(default_factory=list)
+    files_removed: list[str] = field(default_factory=list)
+    files_unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    chunks_total: int = 0
+    rebuilt: bool = False
+    rebuild_reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def files_indexed(self) -> int:
+        return len(self.files_added) + len(self.files_updated) + len(self.files_unchanged)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["files_indexed"] = self.files_indexed
+        return data
+
+    def summary(self) -> str:
+        lines = [
+            f"files: {len(self.files_added)} added, {len(self.files_updated)} updated, "
+            f"{len(self.files_removed)} removed, {len(self.files_unchanged)} unchanged, "
+            f"{len(self.skipped)} skipped",
+            f"chunks: {self.chunks_added} embedded, {self.chunks_removed} removed, "
+            f"{self.chunks_unchanged} unchanged, {self.chunks_total} in the index "
+            f"({self.seconds:.1f} s)",
+        ]
+        if self.rebuilt:
+            lines.insert(0, f"rebuilt the index: {self.rebuild_reason}")
+        lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
