@@ -50,9 +50,23 @@ def stem(tokens: list[str]) -> list[str]:
     return list(_stemmer().stemWords(tokens))
 
 
+# Irregular past forms the stemmer leaves apart from their present ("met" vs "meet").
+_IRREGULAR = {
+    "met": "meet", "held": "hold", "took": "take", "taken": "take", "made": "make", "gave": "give",
+    "given": "give", "went": "go", "gone": "go", "came": "come", "told": "tell", "won": "win",
+    "led": "lead", "left": "leave", "saw": "see", "seen": "see", "sent": "send", "spoke": "speak",
+    "spoken": "speak", "began": "begin", "begun": "begin", "bought": "buy", "brought": "bring",
+    "built": "build", "chose": "choose", "chosen": "choose", "fought": "fight", "found": "find",
+    "flew": "fly", "grew": "grow", "grown": "grow", "kept": "keep", "knew": "know", "known": "know",
+    "laid": "lay", "lost": "lose", "paid": "pay", "ran": "run", "rose": "rise", "risen": "rise",
+    "sold": "sell", "stood": "stand", "struck": "strike", "thought": "think", "wrote": "write",
+    "written": "write", "signed": "sign", "arrived": "arrive", "troops": "troop",
+}
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed non-stopword tokens: what a question is about."""
-    return stem([w for w in words(text) if w not in STOPWORDS])
+    return stem([_IRREGULAR.get(w, w) for w in words(text) if w not in STOPWORDS])
 
 
 def _ends_with_abbreviation(text: str, end: int) -> bool:

@@ -9,40 +9,27 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from newsdesk.answer_types import entities, question_type, type_strength
 from newsdesk.cite import CitationList, FileCache, Sentence, passage_sentences
-from newsdesk.dates import (
-    WEEKDAYS,
-    Anchor,
-    anchor_date,
-    bare_weekdays,
-    find_dates,
-    resolve_weekday,
-)
+from newsdesk.dates import WEEKDAYS, Anchor, anchor_date, bare_weekdays, resolve_weekday
 from newsdesk.generators.base import Draft, refusal_text
-from newsdesk.text import content_terms, normalize, sentence_spans, words
+from newsdesk.text import content_terms, sentence_spans
 from newsdesk.types import Passage
 
-_PERSON_NOUNS = (r"general|minister|commander|official|officer|chief|leader|president|person|"
-                 r"man|woman|spokesman|spokesperson|head|ambassador|envoy|counterpart|author")
-_QTYPES = [
-    ("date", re.compile(r"^(when|what (date|day|year|month|time)|which (date|day|year|month)|"
-                        r"on what (date|day))\b|\b(what|which) (date|day|year)\b")),
-    ("number", re.compile(r"\bhow (many|much|long|old|far)\b|\bwhat (number|percentage|share)\b")),
-    ("person", re.compile(rf"^(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
-                          r"|\bwho\b")),
-    ("place", re.compile(r"^where\b|\b(which|what) (city|country|place|town|region)\b|\bwhere\b")),
-]
-_NUMBER_WORDS = frozenset(
-    "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
-    "fifty hundred thousand million billion dozen dozens hundreds thousands millions".split()
-)
-_NAME = re.compile(r"\b[A-Z][a-zà-ÿ’'-]+(?:\s+(?:al-|bin\s|de\s|von\s)?[A-Z][a-zà-ÿ’'-]+)+")
-_TITLED = re.compile(r"\b(?:General|Gen\.|Minister|President|Commander|Chief|Admiral|Colonel|"
-                     r"Mr\.|Mrs\.|Ms\.|Dr\.)\s+[A-Z][a-z]+")
+# Weights of the evidence score, and the bars an answer must clear; calibrated on
+# seeds/questions.jsonl (see BENCHMARKS.md, "refusal trade-off").
+W_SEMANTIC, W_LEXICAL = 0.5, 0.5
+MIN_LEXICAL = 0.2
+MIN_TYPE = 0.65
+SEMANTIC_ALONE = 0.6  # a close paraphrase needs no shared words
+CONTEXT_WEIGHT = 0.4  # follow-up context terms count less than the question's own words
+_CONTEXT = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -51,38 +38,30 @@ class Scored:
     score: float
     lexical: float
     semantic: float
-    typed: bool
+    typed: float
 
 
-def question_type(question: str) -> str | None:
-    q = normalize(question)
-    for name, pattern in _QTYPES:
-        if pattern.search(q):
-            return name
-    return None
+class _VectorCache:
+    """Sentence vectors by text: the same sentences come back question after question."""
 
+    def __init__(self, embed: Callable[[list[str]], list[list[float]]], size: int = 20000):
+        self.embed = embed
+        self.size = size
+        self._items: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
 
-def _has_type(qtype: str | None, sentence: str, question: str) -> bool:
-    """Does the sentence hold a new thing of the asked type (not just the question's words)?"""
-    if qtype is None:
-        return True
-    asked = set(words(question))
-    if qtype == "date":
-        return bool(find_dates(sentence) or bare_weekdays(sentence)
-                    or re.search(r"\b(19|20)\d{2}\b|\b(yesterday|today|tomorrow)\b", sentence,
-                                 re.I)
-                    or re.search(r"\b(January|February|March|April|May|June|July|August|"
-                                 r"September|October|November|December)\b", sentence))
-    if qtype == "number":
-        return any((any(ch.isdigit() for ch in w) or w in _NUMBER_WORDS) and w not in asked
-                   for w in words(sentence))
-    if qtype == "person":
-        names = _NAME.findall(sentence) + _TITLED.findall(sentence)
-        return any(set(words(n)) - asked for n in names)
-    if qtype == "place":
-        return any(set(words(n)) - asked for n in re.findall(
-            r"\b(?:in|at|to|from|near|of)\s+((?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)", sentence))
-    return True
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+        if missing:
+            vectors = self.embed(missing)
+            with self._lock:
+                for text, vec in zip(missing, vectors, strict=True):
+                    self._items[text] = vec
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        with self._lock:
+            return [self._items[t] for t in texts]
 
 
 class ExtractiveGenerator:
@@ -98,7 +77,7 @@ class ExtractiveGenerator:
         threshold: float = 0.35,
         max_sentences: int = 3,
     ):
-        self.embed = embed
+        self.embed = _VectorCache(embed)
         self.embed_query = embed_query
         self.files = files
         self.threshold = threshold
@@ -106,70 +85,123 @@ class ExtractiveGenerator:
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
         draft = self.answer(question, passages)
-        pieces = re.split(r"(?<=\])\s+(?=\S)", draft.text)
+        pieces = re.split(r"(?<=[\].])\s+(?=\S)", draft.text)
         for i, piece in enumerate(pieces):
             yield piece if i == 0 else " " + piece
         yield draft
 
     def score(self, question: str, passages: list[Passage]) -> list[Scored]:
         """Every sentence of the passages, scored for how well it answers the question."""
-        sentences = [s for p in passages for s in passage_sentences(p)]
+        own, context = _split_context(question)
+        by_passage = [passage_sentences(p) for p in passages]
+        sentences = [s for group in by_passage for s in group]
         if not sentences:
             return []
-        q_terms = content_terms(question)
-        weights = _term_weights(q_terms, [content_terms(s.text) for s in sentences])
+        concepts = _concepts(own, context, [content_terms(s.text) for s in sentences])
+        total = sum(w for _, w in concepts) or 1.0
         qvec = self.embed_query(question)
-        vectors = self.embed([s.text for s in sentences])
-        qtype = question_type(question)
-        best_rank = {p.chunk_id: i for i, p in reversed(list(enumerate(passages)))}
+        vectors = dict(zip([s.text for s in sentences], self.embed([s.text for s in sentences]),
+                           strict=True))
+        qtype = question_type(own)
         out = []
-        for s, vec in zip(sentences, vectors, strict=True):
-            terms = set(content_terms(s.text))
-            lexical = sum(w for t, w in weights.items() if t in terms) / (sum(weights.values()) or 1)
-            semantic = _cosine(qvec, vec)
-            typed = _has_type(qtype, s.text, question)
-            rank = best_rank.get(s.passage.chunk_id, 0)
-            score = 0.5 * semantic + 0.5 * lexical - 0.01 * rank + (0.0 if typed else -0.25)
-            out.append(Scored(s, score, lexical, semantic, typed))
+        for rank, group in enumerate(by_passage):
+            terms = [set(content_terms(s.text)) for s in group]
+            title = set(content_terms(group[0].passage.title)) if group else set()
+            resolvable = bool(group) and self._anchor(group[0].passage.source) is not None
+            for i, s in enumerate(group):
+                window = terms[i] | title | (terms[i - 1] if i else set()) | (
+                    terms[i + 1] if i + 1 < len(terms) else set())
+                own_cov = sum(w * _covers(c, terms[i]) for c, w in concepts) / total
+                win_cov = sum(w * _covers(c, window) for c, w in concepts) / total
+                lexical = 0.65 * own_cov + 0.35 * win_cov
+                semantic = _cosine(qvec, vectors[s.text])
+                typed = type_strength(qtype, s.text, own, resolvable)
+                score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
+                score -= 0.3 * (1.0 - typed)
+                out.append(Scored(s, score, lexical, semantic, typed))
         return sorted(out, key=lambda x: -x.score)
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
         scored = self.score(question, passages)
-        if not scored or not _answers(scored[0], self.threshold):
-            return Draft(refusal_text(question), [], True, self.name,
-                         notes={"best_score": scored[0].score if scored else 0.0})
+        best = scored[0] if scored else None
+        notes = {"best_score": best.score, "best_lexical": best.lexical,
+                 "best_semantic": best.semantic, "best_typed": best.typed} if best else {}
+        if best is None or not self.answers(best):
+            return Draft(refusal_text(_split_context(question)[0]), [], True, self.name,
+                         notes=notes)
         chosen = _choose(scored, self.max_sentences)
         citations = CitationList()
         parts = []
         for group in chosen:
             markers = "".join(f"[{citations.add(s.sentence)}]" for s in group)
             parts.append(f"{group[0].sentence.text} {markers}")
-        if question_type(question) == "date":
-            parts += self._resolved_dates(chosen[0][0].sentence, citations)
+            follow = _continuation(group[0].sentence)
+            if follow is not None and len(parts) < self.max_sentences:
+                parts.append(f"{follow.text} [{citations.add(follow)}]")
+        if question_type(_split_context(question)[0]) == "date":
+            parts += self._resolved_dates([s for g in chosen for s in g], scored, citations)
         return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
-                     notes={"best_score": scored[0].score})
+                     notes=notes)
 
-    def _resolved_dates(self, s: Sentence, citations: CitationList) -> list[str]:
-        """'on Monday' → the calendar date, citing where the article gives its date."""
+    def answers(self, best: Scored) -> bool:
+        """The refusal rule: enough evidence of the right kind."""
+        covered = best.lexical >= MIN_LEXICAL or best.semantic >= SEMANTIC_ALONE
+        return best.typed >= MIN_TYPE and covered and best.score >= self.threshold
+
+    def _anchor(self, source: str) -> Anchor | None:
+        text = self.files.text(source)
+        return _anchor(text) if text else None
+
+    def _resolved_dates(self, chosen: list[Scored], scored: list[Scored],
+                        citations: CitationList) -> list[str]:
+        """'on Monday' → the calendar date, citing where the article gives its date.
+
+        When the chosen article gives no date, another article that reports the same
+        event on the same weekday and is dated can resolve it.
+        """
+        out: list[str] = []
+        for item in chosen:
+            line = self._resolve(item.sentence, citations, corroborated=False)
+            if line and line not in out:
+                out.append(line)
+        if out or not chosen or not bare_weekdays(chosen[0].sentence.text):
+            return out[:2]
+        best = chosen[0].sentence
+        weekday = bare_weekdays(best.text)[0][2]
+        for other in scored[:25]:
+            s = other.sentence
+            if (s.passage.source != best.passage.source and _same_event(best.text, s.text)
+                    and any(w == weekday for _, _, w in bare_weekdays(s.text))):
+                line = self._resolve(s, citations, corroborated=True)
+                if line:
+                    return [line]
+        return []
+
+    def _resolve(self, s: Sentence, citations: CitationList, corroborated: bool) -> str:
         text = self.files.text(s.passage.source)
         anchor = _anchor(text) if text else None
-        if text is None or anchor is None:
-            return []
-        is_pub = anchor.is_publication
-        out = []
-        for _, _, weekday in bare_weekdays(s.text)[:2]:
-            day = resolve_weekday(weekday, anchor.date, is_pub)
-            for ss, se in sentence_spans(text):
-                if ss <= anchor.start and anchor.end <= se:
-                    n = citations.add(Sentence(s.passage, ss, se, text[ss:se]))
-                    basis = "the article's date" if is_pub else "the date the article gives"
-                    out.append(f"{WEEKDAYS[weekday].capitalize()} here is "
-                               f"{day.strftime('%B')} {day.day}, {day.year}, going by {basis} [{n}].")
-                    break
-        return out
+        days = bare_weekdays(s.text)
+        if text is None or anchor is None or not days:
+            return ""
+        weekday = days[0][2]
+        day = resolve_weekday(weekday, anchor.date, anchor.is_publication)
+        span = next(((a, b) for a, b in sentence_spans(text)
+                     if a <= anchor.start and anchor.end <= b), None)
+        if span is None:
+            return ""
+        markers = f"[{citations.add(s)}]" if corroborated else ""
+        markers += f"[{citations.add(Sentence(s.passage, span[0], span[1], text[span[0]:span[1]]))}]"
+        basis = "the article's date" if anchor.is_publication else "the date it gives"
+        if corroborated:
+            basis = f"another report of it and {basis}"
+        return (f"({WEEKDAYS[weekday].capitalize()} there is {day.strftime('%B')} {day.day}, "
+                f"{day.year}, going by {basis} {markers}.)")
 
-    def __repr__(self) -> str:
-        return f"ExtractiveGenerator(threshold={self.threshold})"
+
+def _same_event(a: str, b: str) -> bool:
+    """Two sentences share at least two content words besides weekdays."""
+    days = set(content_terms(" ".join(WEEKDAYS)))
+    return len((set(content_terms(a)) & set(content_terms(b))) - days) >= 2
 
 
 @lru_cache(maxsize=256)
@@ -177,8 +209,25 @@ def _anchor(text: str) -> Anchor | None:
     return anchor_date(text)
 
 
-def _answers(best: Scored, threshold: float) -> bool:
-    return best.typed and best.lexical >= 0.34 and best.score >= threshold
+_ANAPHOR = re.compile(r"^(according to (him|her|them)|this|that|these|it|he|she|they)\b",
+                     re.IGNORECASE)
+
+
+def _continuation(s: Sentence) -> Sentence | None:
+    """The next sentence when it only makes sense after this one ("According to him, …")."""
+    sentences = passage_sentences(s.passage)
+    for i, other in enumerate(sentences[:-1]):
+        if other.start == s.start and _ANAPHOR.match(sentences[i + 1].text):
+            return sentences[i + 1]
+    return None
+
+
+def _split_context(question: str) -> tuple[str, str]:
+    """A rewritten follow-up carries earlier entities in a trailing '(…)'."""
+    m = _CONTEXT.search(question)
+    if m and m.start() > 0:
+        return question[: m.start()], m.group(1)
+    return question, ""
 
 
 def _choose(scored: list[Scored], limit: int) -> list[list[Scored]]:
@@ -186,10 +235,9 @@ def _choose(scored: list[Scored], limit: int) -> list[list[Scored]]:
     top = scored[0]
     groups: list[list[Scored]] = []
     for cand in scored:
-        if cand.score < top.score - 0.12 or not cand.typed:
+        if cand.score < top.score - 0.1 or cand.typed < MIN_TYPE:
             continue
-        same = next((g for g in groups if _overlap(g[0].sentence.text, cand.sentence.text) >= 0.6),
-                    None)
+        same = next((g for g in groups if _agree(g[0].sentence.text, cand.sentence.text)), None)
         if same is not None:
             if all(s.sentence.passage.source != cand.sentence.passage.source for s in same):
                 same.append(cand)
@@ -199,16 +247,56 @@ def _choose(scored: list[Scored], limit: int) -> list[list[Scored]]:
     return groups
 
 
-def _overlap(a: str, b: str) -> float:
+def _agree(a: str, b: str) -> bool:
+    """Two sentences state the same fact: most content words shared both ways."""
     ta, tb = set(content_terms(a)), set(content_terms(b))
-    return len(ta & tb) / max(1, min(len(ta), len(tb)))
+    if not ta or not tb:
+        return False
+    shared = len(ta & tb)
+    return shared / len(ta) >= 0.6 and shared / len(tb) >= 0.6
 
 
-def _term_weights(q_terms: list[str], docs: list[list[str]]) -> dict[str, float]:
-    """IDF of each question term over the candidate sentences: rare terms matter more."""
+def _covers(concept: tuple[str, ...], terms: set[str]) -> float:
+    """A name is matched by its last word ("Bagheri"); otherwise by the share of its words.
+    A word sharing a 5-letter stem prefix ("opposing"/"opposition") counts for most."""
+    if concept[-1] in terms:
+        return 1.0
+    return sum(_match(t, terms) for t in concept) / len(concept)
+
+
+def _match(term: str, terms: set[str]) -> float:
+    if term in terms:
+        return 1.0
+    if len(term) >= 5 and any(len(t) >= 5 and t[:5] == term[:5] for t in terms):
+        return 0.8
+    return 0.0
+
+
+def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple[str, ...], float]]:
+    """What the question asks about, each with its IDF over the candidate sentences.
+
+    A multi-word name is one concept ("Major General Mohammad Bagheri" is matched by
+    "Bagheri"), so long names do not outweigh the rest of the question.
+    """
     n = len(docs)
     sets = [set(d) for d in docs]
-    return {t: math.log(1 + (n + 1) / (1 + sum(t in s for s in sets))) for t in set(q_terms)}
+
+    def idf(t: str) -> float:
+        return math.log(1 + (n + 1) / (1 + sum(t in s for s in sets)))
+
+    out: list[tuple[tuple[str, ...], float]] = []
+    seen: set[str] = set()
+    for text, factor in ((own, 1.0), (context, CONTEXT_WEIGHT)):
+        for run in entities(text):
+            terms = tuple(t for t in dict.fromkeys(content_terms(" ".join(run))) if t not in seen)
+            if terms:
+                out.append((terms, factor * max(idf(t) for t in terms)))
+                seen |= set(terms)
+        for t in dict.fromkeys(content_terms(text)):
+            if t not in seen:
+                out.append(((t,), factor * idf(t)))
+                seen.add(t)
+    return out
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
