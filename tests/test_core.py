@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import SEEDS, file_slice
 
 GERASIMOV = "Which Russian general did Mohammad Bagheri meet on Monday?"
@@ -86,9 +85,11 @@ def test_ask_json_schema(seed_index: Path) -> None:
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert ANSWER_FIELDS <= set(data)
-    assert isinstance(data["refused"], bool) and isinstance(data["answer"], str)
+    assert isinstance(data["refused"], bool)
+    assert isinstance(data["answer"], str)
     assert data["generator"] == "extractive"
-    assert data["citations"] and data["passages"]
+    assert data["citations"]
+    assert data["passages"]
     for c in data["citations"]:
         assert CITATION_FIELDS <= set(c)
         assert file_slice(SEEDS, c["source"], c["start"], c["end"]) == c["quote"]
@@ -130,13 +131,15 @@ def test_ingest_fails_when_nothing_can_be_indexed(tmp_path: Path) -> None:
     (corpus / "empty.txt").write_text("  \n")
     run = newsdesk("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
     assert run.returncode == 2
-    assert "empty.txt" in run.stderr and "Traceback" not in run.stderr
+    assert "empty.txt" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_unknown_generator_names_the_setting(tmp_path: Path) -> None:
     run = newsdesk("ask", "--generator", "gpt-9", "--index", str(tmp_path), "hello?")
     assert run.returncode == 2
-    assert "generator" in run.stderr and "gpt-9" in run.stderr
+    assert "generator" in run.stderr
+    assert "gpt-9" in run.stderr
 
 
 def test_help_does_not_import_the_model_stack() -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.conftest import SEEDS
 
 from newsdesk.answer_types import question_type, type_strength
 from newsdesk.cite import split_claims, verify_generated
 from newsdesk.clean import clean
 from newsdesk.dates import anchor_date, find_dates, resolve_weekday
+from newsdesk.errors import ConfigError
 from newsdesk.followup import rewrite
 from newsdesk.settings import load_settings
-from newsdesk.errors import ConfigError
 from newsdesk.text import sentence_spans
 from newsdesk.types import Passage
 
@@ -51,14 +52,16 @@ def test_sentences_keep_abbreviations_together() -> None:
 def test_sentence_offsets_index_the_text() -> None:
     text = "  First one.\n\nSecond one!  Third?"
     for s, e in sentence_spans(text):
-        assert text[s:e] == text[s:e].strip() and text[s:e]
+        assert text[s:e] == text[s:e].strip()
+        assert text[s:e]
 
 
 def test_clean_drops_boilerplate_and_keeps_offsets() -> None:
     article = clean(PAGE)
     body = article.body()
     assert "Ministers of the two countries met on Friday" in body
-    assert "12 ports" in body and "Petrov" in body
+    assert "12 ports" in body
+    assert "Petrov" in body
     for gone in ("Photo:", "Related News", "Another story", "Read More", "Grain prices fall",
                  "Telegram"):
         assert gone not in body
@@ -69,7 +72,7 @@ def test_clean_drops_boilerplate_and_keeps_offsets() -> None:
 
 
 def test_clean_seed_trailer() -> None:
-    text = open("seeds/000_104daa5c5d77a251.txt", encoding="utf-8").read()
+    text = (SEEDS / "000_104daa5c5d77a251.txt").read_text(encoding="utf-8")
     article = clean(text)
     assert "Netanyahu" not in article.body()
     assert "Salyukov" in article.body()
@@ -79,7 +82,9 @@ def test_clean_seed_trailer() -> None:
 def test_publication_date_and_weekday() -> None:
     text = "Shoigu visits Tehran\n\n11:31 20.09.2023 •\n\nTalks were held on Tuesday."
     anchor = anchor_date(text)
-    assert anchor and anchor.date == dt.date(2023, 9, 20) and anchor.is_publication
+    assert anchor
+    assert anchor.date == dt.date(2023, 9, 20)
+    assert anchor.is_publication
     assert resolve_weekday(1, anchor.date, True) == dt.date(2023, 9, 19)
 
 
@@ -133,9 +138,11 @@ def test_model_sentences_are_verified_against_cited_passages() -> None:
     out = ("Bagheri met Gerasimov on Monday [1]. Bagheri met Putin on Friday [1]. "
            "The deal was worth 5 billion dollars [2]. Unsupported claim without a marker.")
     answer, citations, kept, dropped = verify_generated(out, [p])
-    assert kept == 1 and dropped == 3
+    assert kept == 1
+    assert dropped == 3
     assert answer == "Bagheri met Gerasimov on Monday. [1]"
-    assert citations[0].quote == text and citations[0].start == 10
+    assert citations[0].quote == text
+    assert citations[0].start == 10
 
 
 def test_numbers_must_appear_in_the_quote() -> None:

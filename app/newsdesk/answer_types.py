@@ -12,42 +12,74 @@ import re
 from newsdesk.dates import MONTHS, WEEKDAYS, bare_weekdays, find_dates
 from newsdesk.text import STOPWORDS, normalize, stem, words
 
-_PERSON_NOUNS = (r"general|minister|commander|official|officer|chief|leader|president|person|"
-                 r"man|woman|spokesman|spokesperson|head|ambassador|envoy|counterpart|author|"
-                 r"player|coach|ceo|founder|winner|director|actor|singer|king|queen|prince")
-_MEASURES = (r"range|size|population|number|cost|value|price|height|length|distance|speed|"
-             r"capacity|budget|toll|age|amount|total|worth|weight|score|percentage|rate")
+_PERSON_NOUNS = (
+    r"general|minister|commander|official|officer|chief|leader|president|person|"
+    r"man|woman|spokesman|spokesperson|head|ambassador|envoy|counterpart|author|"
+    r"player|coach|ceo|founder|winner|director|actor|singer|king|queen|prince"
+)
+_MEASURES = (
+    r"range|size|population|number|cost|value|price|height|length|distance|speed|"
+    r"capacity|budget|toll|age|amount|total|worth|weight|score|percentage|rate"
+)
 QTYPES = [
-    ("date", re.compile(
-        r"^(when|what (date|day|year|month|time)|which (date|day|year|month)|on what (date|day)|"
-        r"in what (year|month)|since when)\b|\b(what|which) (date|day|year|month)\b|^when\b")),
-    ("number", re.compile(
-        rf"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (number|percentage|share)\b"
-        rf"|\bwhat (is|was|were|are) the ((\w+ ){{0,2}})({_MEASURES})\b")),
-    ("name", re.compile(r"\b(which|what) ((\w+ ){0,3})(model|brand|make|version)\b"
-                        r"|\b(first|full|last) name\b")),
-    ("person", re.compile(rf"^(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
-                          r"|\bwho\b")),
-    ("place", re.compile(r"^where\b|\b(which|what) ((\w+ ){0,2})(city|country|countries|place|"
-                         r"town|region|venue|location|state|nation)\b|\bwhere\b"
-                         r"|\bname (a|the) (country|city|place|region)\b")),
+    (
+        "date",
+        re.compile(
+            r"^(when|what (date|day|year|month|time)|which (date|day|year|month)|"
+            r"on what (date|day)|in what (year|month)|since when)\b"
+            r"|\b(what|which) (date|day|year|month)\b|^when\b"
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"\bhow (many|much|long|old|far|big|large|tall|high)\b"
+            r"|\bwhat (number|percentage|share)\b"
+            rf"|\bwhat (is|was|were|are) the ((\w+ ){{0,2}})({_MEASURES})\b"
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\b(which|what) ((\w+ ){0,3})(model|brand|make|version)\b"
+            r"|\b(first|full|last) name\b"
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            rf"^(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
+            r"|\bwho\b"
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"^where\b|\b(which|what) ((\w+ ){0,2})(city|country|countries|place|"
+            r"town|region|venue|location|state|nation)\b|\bwhere\b"
+            r"|\bname (a|the) (country|city|place|region)\b"
+        ),
+    ),
 ]
 _NUMBER_WORDS = frozenset(
-    "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
-    "fifty hundred thousand million billion trillion dozen dozens hundreds thousands millions "
-    "billions half".split()
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
+    forty fifty hundred thousand million billion trillion dozen dozens hundreds
+    thousands millions billions half""".split()
 )
 _RELATIVE_DATE = re.compile(
     r"\b(the (day|week|month|year) (after|before)|the (next|following|previous) (day|week|month|"
     r"year)|(yesterday|today|tomorrow|tonight)|(last|this|next) (week|month|year)|\d+ (days|weeks|"
     r"months|years) (ago|later|earlier)|earlier this (week|month|year)|in (early|mid|late)[- ]"
-    r"(19|20)\d{2}|(19|20)\d{2})\b", re.IGNORECASE)
+    r"(19|20)\d{2}|(19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'-]*[\w]|\b[A-Z]{2,}\b|\b[A-Z]+-?\d+\w*\b")
 _ORG_WORDS = frozenset(
-    """staff forces force army navy ministry organization organisation council committee agency
-    court union network guard corps company bank university party government news press park
-    forum garden wall sea corridor republic federation nations treaty security resolution
-    embassy department office state states kingdom group association league club team""".split()
+    """staff forces force army navy ministry organization organisation council committee
+    agency court union network guard corps company bank university party government news
+    press park forum garden wall sea corridor republic federation nations treaty
+    security resolution embassy department office state states kingdom group association
+    league club team""".split()
 )
 _DATE_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
@@ -78,7 +110,7 @@ def entities(sentence: str) -> list[list[str]]:
                 runs.append(current)
             current, last_end = [], -2
             continue
-        gap = sentence[last_end:m.start()]
+        gap = sentence[last_end : m.start()]
         if current and gap.strip() in ("", "of", "of the", "al-", "bin", "de", "von", "van"):
             current.append(token)
         else:
@@ -111,8 +143,9 @@ def type_strength(qtype: str | None, sentence: str, question: str, resolvable: b
     if runs:
         return 1.0  # place
     # "at the Iranian embassy": a place need not be a proper name.
-    spots = re.findall(r"\b(?:at|in|inside|outside|near)\s+the\s+((?:[\w-]+\s+){0,2}[\w-]+)",
-                       sentence)
+    spots = re.findall(
+        r"\b(?:at|in|inside|outside|near)\s+the\s+((?:[\w-]+\s+){0,2}[\w-]+)", sentence
+    )
     return 0.7 if any(set(stem(words(x))) - asked for x in spots) else 0.0
 
 
@@ -123,8 +156,7 @@ def _numbers(sentence: str, durations: bool = True) -> set[str]:
     """Counts and amounts: "4,000", "3.5", "three", "three-day"; not dates or names (Army-2023)."""
     spans = [(d.start, d.end) for d in find_dates(sentence)]
     found: set[str] = set()
-    for m in re.finditer(r"(?<![\w-])\d[\d,.]*(?![\w-]*[A-Za-z])|\b[a-z]+(?:-[a-z]+)*\b",
-                         sentence):
+    for m in re.finditer(r"(?<![\w-])\d[\d,.]*(?![\w-]*[A-Za-z])|\b[a-z]+(?:-[a-z]+)*\b", sentence):
         if any(s <= m.start() < e for s, e in spans):
             continue
         token = m.group().lower()
@@ -135,8 +167,11 @@ def _numbers(sentence: str, durations: bool = True) -> set[str]:
     return found
 
 
-_HOW_MANY = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?(?P<noun>[\w-]+)\s+(?:did|do|does|were|"
-                       r"was|are|is|have|has|had|will|would|took|take)\b", re.IGNORECASE)
+_HOW_MANY = re.compile(
+    r"\bhow many\s+(?:[\w-]+\s+){0,2}?(?P<noun>[\w-]+)\s+(?:did|do|does|were|"
+    r"was|are|is|have|has|had|will|would|took|take)\b",
+    re.IGNORECASE,
+)
 
 
 def _number_strength(question: str, sentence: str) -> float:
@@ -154,14 +189,17 @@ def _number_strength(question: str, sentence: str) -> float:
     noun = stem([m.group("noun").lower()])[0]
     tokens = words(sentence)
     for i, t in enumerate(tokens):
-        if t in found or set(t.split("-")) & _NUMBER_WORDS:
-            if noun in stem(tokens[i + 1 : i + 4]):
-                return 1.0
+        counted = t in found or set(t.split("-")) & _NUMBER_WORDS
+        if counted and noun in stem(tokens[i + 1 : i + 4]):
+            return 1.0
     return 0.5
 
 
-_ROLE = re.compile(r"^who (?:is|was|are|were) (?:the )?(?:(?P<owner>[\w-]+)['’]s )?"
-                   r"(?P<role>[a-z -]+?)(?: of (?P<of>[\w ]+))?\??$", re.IGNORECASE)
+_ROLE = re.compile(
+    r"^who (?:is|was|are|were) (?:the )?(?:(?P<owner>[\w-]+)['’]s )?"
+    r"(?P<role>[a-z -]+?)(?: of (?P<of>[\w ]+))?\??$",
+    re.IGNORECASE,
+)
 
 
 def _has_role(question: str, sentence: str) -> bool:
@@ -185,8 +223,11 @@ def _date_strength(sentence: str, asked: set[str], resolvable: bool) -> float:
         return 0.95 if resolvable else 0.7
     if _RELATIVE_DATE.search(sentence):
         return 0.8
-    month = re.search(r"\b(January|February|March|April|May|June|July|August|September|"
-                      r"October|November|December)\b", sentence)
+    month = re.search(
+        r"\b(January|February|March|April|May|June|July|August|September|"
+        r"October|November|December)\b",
+        sentence,
+    )
     return 0.9 if month and month.group().lower() not in asked else 0.0
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.cite import FileCache
 from newsdesk.corpus import read_corpus
 from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, IndexBusy
-from newsdesk.followup import rewrite
+from newsdesk.followup import as_turns, needs_context, rewrite
 from newsdesk.generators.base import Draft
 from newsdesk.settings import Settings, load_settings
 from newsdesk.store import Manifest, manifest_path
@@ -188,7 +188,7 @@ class Assistant:
         """Yield answer text as it is produced, then the final verified `Answer`."""
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
-        standalone = self.condense(question, history)
+        standalone = self.condense(question, history, generator)
         t1 = time.perf_counter()
         pool = self.retriever().search_pool(standalone, POOL)
         t2 = time.perf_counter()
@@ -219,8 +219,17 @@ class Assistant:
             dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
         )
 
-    def condense(self, question: str, history: Sequence[Turn | dict | str] | None) -> str:
-        return rewrite(question, history)
+    def condense(self, question: str, history: Sequence[Turn | dict | str] | None,
+                 generator: str | None = None) -> str:
+        """A standalone form of a follow-up: by the model's condense prompt when the answer
+        generator is a model, else (or if its rewrite is unusable) by carrying entities."""
+        turns = as_turns(history)
+        if not turns or not needs_context(question):
+            return question
+        gen = self.generator(generator)
+        condense = getattr(gen, "condense", None)
+        rewritten = condense(question, turns) if condense else None
+        return rewritten or rewrite(question, turns)
 
     def corpus_info(self) -> dict[str, Any]:
         manifest = Manifest.load(manifest_path(self.settings))

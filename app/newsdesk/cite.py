@@ -107,8 +107,8 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     claims = []
     for s, e in sentence_spans(text):
         sentence = text[s:e]
-        cited = [int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"[,;\s]+", m.group(1))
-                 if n]
+        groups = [m.group(1) for m in _MARKER.finditer(sentence)]
+        cited = [int(n) for g in groups for n in re.split(r"[,;\s]+", g) if n]
         bare = _MARKER.sub("", sentence).strip()
         if bare and any(ch.isalnum() for ch in bare):
             claims.append((bare, cited))

@@ -22,9 +22,10 @@ _TRAILER = re.compile(
 )
 # A line that is page furniture wherever it appears.
 _FURNITURE = re.compile(
-    r"^((photo|image|picture|video|credit|source)s?\s*(:|/|by\b)|source link$|leave a (reply|comment)|"
-    r"share (this|on)\b|follow us\b|subscribe\b|sign up\b|advertisement$|click here\b|"
-    r"(read|more) .*\b(telegram|twitter|facebook|whatsapp|channel)\b|copyright\b|©|all rights reserved)",
+    r"^((photo|image|picture|video|credit|source)s?\s*(:|/|by\b)|source link$|"
+    r"leave a (reply|comment)|share (this|on)\b|follow us\b|subscribe\b|sign up\b|"
+    r"advertisement$|click here\b|(read|more) .*\b(telegram|twitter|facebook|whatsapp|channel)\b|"
+    r"copyright\b|©|all rights reserved)",
     re.IGNORECASE,
 )
 _URL = re.compile(r"(https?://|www\.|t\.me/)\S+", re.IGNORECASE)

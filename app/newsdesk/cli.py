@@ -81,8 +81,8 @@ def _run(args: argparse.Namespace) -> int:
     assistant = Assistant.from_settings(**_overrides(args))
     match args.command:
         case "ingest":
-            report = assistant.ingest(progress=sys.stderr.isatty())
-            print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+            done = assistant.ingest(progress=sys.stderr.isatty())
+            print(json.dumps(done.to_dict(), indent=2) if args.json else done.summary())
             return 0
         case "ask":
             report = assistant.ensure_index(progress=sys.stderr.isatty())

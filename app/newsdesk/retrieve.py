@@ -120,7 +120,8 @@ def build_bm25(collection: Collection) -> _Bm25:
         metas += [dict(m or {}) for m in got["metadatas"] or []]
     model = bm25s.BM25()
     if ids:
-        corpus = [content_terms(_with_title(t, m)) or ["\u2205"] for t, m in zip(texts, metas, strict=True)]
+        corpus = [content_terms(_with_title(t, m)) or ["\u2205"]
+                  for t, m in zip(texts, metas, strict=True)]
         model.index(corpus, show_progress=False)
     return _Bm25(model, ids, texts, metas, total)
 

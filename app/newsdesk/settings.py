@@ -1,4 +1,4 @@
-"""Typed settings: defaults < `NEWSDESK_*` environment variables < explicit overrides (CLI flags)."""
+"""Typed settings: defaults < `NEWSDESK_*` environment variables < explicit overrides (flags)."""
 
 from __future__ import annotations
 

@@ -9,22 +9,24 @@ from functools import lru_cache
 
 # Words that end with a period without ending a sentence ("Maj. Gen. Bagheri", "Nov. 21").
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen maj lt col capt cmdr adm sgt brig st mt no nos vs etc inc ltd co
-    corp jr sr jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e al fig
-    approx dept est gov sen rep rev pres""".split()
+    """mr mrs ms dr prof gen maj lt col capt cmdr adm sgt brig st mt no nos vs etc inc ltd
+    co corp jr sr jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e
+    al fig approx dept est gov sen rep rev pres""".split()
 )
 _SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*[-•*]\s)""")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-",
-                         "—": "-", "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-", "\u00a0": " "}
+)
 
 STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being
-    do does did has have had having it its this that these those there their they them he she his
-    her him i we you your our us me my what which who whom whose when where why how will would
-    shall should can could may might must not no nor so than too very s t just about into over
-    after before during between under again further then once here all any both each few more
-    most other some such only own same up down out off above below also tell said says say""".split()
+    """a an the and or but if of to in on at by for with from as is are was were be been
+    being do does did has have had having it its this that these those there their they
+    them he she his her him i we you your our us me my what which who whom whose when
+    where why how will would shall should can could may might must not no nor so than
+    too very s t just about into over after before during between under again further
+    then once here all any both each few more most other some such only own same up down
+    out off above below also tell said says say""".split()
 )
 
 
@@ -52,15 +54,55 @@ def stem(tokens: list[str]) -> list[str]:
 
 # Irregular past forms the stemmer leaves apart from their present ("met" vs "meet").
 _IRREGULAR = {
-    "met": "meet", "held": "hold", "took": "take", "taken": "take", "made": "make", "gave": "give",
-    "given": "give", "went": "go", "gone": "go", "came": "come", "told": "tell", "won": "win",
-    "led": "lead", "left": "leave", "saw": "see", "seen": "see", "sent": "send", "spoke": "speak",
-    "spoken": "speak", "began": "begin", "begun": "begin", "bought": "buy", "brought": "bring",
-    "built": "build", "chose": "choose", "chosen": "choose", "fought": "fight", "found": "find",
-    "flew": "fly", "grew": "grow", "grown": "grow", "kept": "keep", "knew": "know", "known": "know",
-    "laid": "lay", "lost": "lose", "paid": "pay", "ran": "run", "rose": "rise", "risen": "rise",
-    "sold": "sell", "stood": "stand", "struck": "strike", "thought": "think", "wrote": "write",
-    "written": "write", "signed": "sign", "arrived": "arrive", "troops": "troop",
+    "met": "meet",
+    "held": "hold",
+    "took": "take",
+    "taken": "take",
+    "made": "make",
+    "gave": "give",
+    "given": "give",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "told": "tell",
+    "won": "win",
+    "led": "lead",
+    "left": "leave",
+    "saw": "see",
+    "seen": "see",
+    "sent": "send",
+    "spoke": "speak",
+    "spoken": "speak",
+    "began": "begin",
+    "begun": "begin",
+    "bought": "buy",
+    "brought": "bring",
+    "built": "build",
+    "chose": "choose",
+    "chosen": "choose",
+    "fought": "fight",
+    "found": "find",
+    "flew": "fly",
+    "grew": "grow",
+    "grown": "grow",
+    "kept": "keep",
+    "knew": "know",
+    "known": "know",
+    "laid": "lay",
+    "lost": "lose",
+    "paid": "pay",
+    "ran": "run",
+    "rose": "rise",
+    "risen": "rise",
+    "sold": "sell",
+    "stood": "stand",
+    "struck": "strike",
+    "thought": "think",
+    "wrote": "write",
+    "written": "write",
+    "signed": "sign",
+    "arrived": "arrive",
+    "troops": "troop",
 }
 
 
@@ -89,8 +131,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> Iterato
     cursor = start
     for match in _SENTENCE_END.finditer(text, start, end):
         cut = match.end()
-        if text[match.start()] == "." and match.group().strip() == "." and _ends_with_abbreviation(
-            text, match.start() + 1
+        if (
+            text[match.start()] == "."
+            and match.group().strip() == "."
+            and _ends_with_abbreviation(text, match.start() + 1)
         ):
             continue
         nxt = text[cut:end].lstrip()

@@ -1,1 +1,1 @@
-"""Answer generators: extractive (default), local (xllamacpp) and openai (any compatible endpoint)."""
+"""Answer generators: extractive (default), local (xllamacpp), openai (any compatible server)."""

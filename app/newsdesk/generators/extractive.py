@@ -190,7 +190,8 @@ class ExtractiveGenerator:
         if span is None:
             return ""
         markers = f"[{citations.add(s)}]" if corroborated else ""
-        markers += f"[{citations.add(Sentence(s.passage, span[0], span[1], text[span[0]:span[1]]))}]"
+        dated = Sentence(s.passage, span[0], span[1], text[span[0] : span[1]])
+        markers += f"[{citations.add(dated)}]"
         basis = "the article's date" if anchor.is_publication else "the date it gives"
         if corroborated:
             basis = f"another report of it and {basis}"

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsdesk.cite import verify_generated
+from newsdesk.errors import GeneratorUnavailable
 from newsdesk.generators.base import Draft
 from newsdesk.generators.extractive import ExtractiveGenerator
 from newsdesk.llm import ChatModel
 from newsdesk.prompts import load_prompt
-from newsdesk.types import Passage
+from newsdesk.text import content_terms
+from newsdesk.types import Passage, Turn
 
 MAX_PASSAGE_CHARS = 1200
 
@@ -32,6 +34,7 @@ class LLMGenerator:
         self.model = model
         self.system = load_prompt(prompts, "answer_system")
         self.user = load_prompt(prompts, "answer_user")
+        self.condense_prompt = load_prompt(prompts, "condense")
         self.fallback = fallback
         self.max_tokens = max_tokens
         self.max_passages = max_passages
@@ -56,3 +59,21 @@ class LLMGenerator:
         yield Draft(draft.text, draft.citations, draft.refused,
                     f"extractive (fallback: {self.name} kept no sentence)",
                     kept=draft.kept, dropped=dropped)
+
+    def condense(self, question: str, turns: list[Turn]) -> str | None:
+        """The model's standalone rewrite of a follow-up, or None when it is unusable."""
+        history = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns[-3:])
+        prompt = self.condense_prompt.render(history=history, question=question)
+        try:
+            reply = "".join(self.model.stream_chat([{"role": "user", "content": prompt}], 64))
+        except GeneratorUnavailable:
+            return None
+        line = next((x.strip() for x in reply.splitlines() if x.strip()), "")
+        # Small models sometimes answer instead of rewriting: keep the rewrite only if it is
+        # a question that still asks what the user asked.
+        asked = set(content_terms(question))
+        kept = set(content_terms(line))
+        keeps_topic = not asked or len(asked & kept) >= len(asked) / 2
+        if not line.endswith("?") or len(line) > 300 or not keeps_topic:
+            return None
+        return line
