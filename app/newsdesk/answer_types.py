@@ -7,6 +7,7 @@ answered by "X met Y" from a sentence that merely repeats the question's words.
 
 from __future__ import annotations
 
+import math
 import re
 
 from newsdesk.dates import MONTHS, WEEKDAYS, bare_weekdays, find_dates
@@ -19,7 +20,8 @@ _PERSON_NOUNS = (
 )
 _MEASURES = (
     r"range|size|population|number|cost|value|price|height|length|distance|speed|"
-    r"capacity|budget|toll|age|amount|total|worth|weight|score|percentage|rate"
+    r"capacity|budget|toll|age|amount|total|worth|weight|score|percentage|rate|revenue|"
+    r"profit|sales|income|earnings|salary|fee|gdp|attendance"
 )
 QTYPES = [
     (
@@ -35,7 +37,7 @@ QTYPES = [
         re.compile(
             r"\bhow (many|much|long|old|far|big|large|tall|high)\b"
             r"|\bwhat (number|percentage|share)\b"
-            rf"|\bwhat (is|was|were|are) the ((\w+ ){{0,2}})({_MEASURES})\b"
+            rf"|\bwhat (is|was|were|are) (the |[\w-]+['’]s )((\w+ ){{0,2}})({_MEASURES})\b"
         ),
     ),
     (
@@ -208,11 +210,14 @@ def _has_role(question: str, sentence: str) -> bool:
     if not m:
         return True
     role = stem(words(m.group("role")))
-    text = stem(words(sentence))
+    text = set(stem(words(sentence)))
     owner = stem(words(m.group("owner") or m.group("of") or ""))
-    if owner and not set(owner) & set(text):
+    if owner and not set(owner) & text:
         return False
-    return any(text[i : i + len(role)] == role for i in range(len(text)))
+    # Short roles ("foreign minister") must appear whole; long ones ("Walter Camp Award
+    # winner") mostly; "director" matches "directed" by a shared 5-letter prefix.
+    found = sum(any(t == r or (len(r) >= 5 and t[:5] == r[:5]) for t in text) for r in role)
+    return found >= (len(role) if len(role) <= 2 else math.ceil(0.6 * len(role)))
 
 
 def _date_strength(sentence: str, asked: set[str], resolvable: bool) -> float:

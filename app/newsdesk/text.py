@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 # Words that end with a period without ending a sentence ("Maj. Gen. Bagheri", "Nov. 21").
 _ABBREVIATIONS = frozenset(
@@ -42,7 +43,7 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:
     import Stemmer  # PyStemmer: C extension, imports in milliseconds
 
     return Stemmer.Stemmer("english")
