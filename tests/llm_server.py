@@ -1,7 +1,8 @@
 """A real OpenAI-compatible server (xllamacpp's llama.cpp HTTP server) in a subprocess, for tests.
 
 Run as a script it loads MODEL on 127.0.0.1 (an OS-chosen port), prints its address and serves
-until killed; `openai_server(model)` wraps that in a context manager yielding the base URL.
+until killed or until its stdin closes (so it never outlives a crashed test run);
+`openai_server(model)` wraps that in a context manager yielding the base URL.
 """
 
 from __future__ import annotations
@@ -38,21 +39,23 @@ class ServerURL(str):
 
 
 def _serve(model_path: str, n_ctx: int) -> None:
-    """Load the model behind llama.cpp's HTTP server on 127.0.0.1, announce it, block forever."""
+    """Load the model behind llama.cpp's HTTP server on 127.0.0.1, announce it, serve."""
     import xllamacpp
 
     params = xllamacpp.CommonParams()
     params.model.path = model_path
     params.n_ctx = n_ctx
     params.n_parallel = 1
-    params.cpuparams.n_threads = 2
-    params.cpuparams_batch.n_threads = 2
+    # One thread: on a small, busy CI machine two spinning llama.cpp threads can crawl.
+    params.cpuparams.n_threads = 1
+    params.cpuparams_batch.n_threads = 1
     params.verbosity = 0
     params.hostnames = ["127.0.0.1"]
     params.port = 0
     server = xllamacpp.Server(params)
     print(READY_PREFIX + server.listening_address, flush=True)
-    threading.Event().wait()
+    sys.stdin.read()  # returns when the parent closes the pipe or dies
+    os._exit(0)  # skip llama.cpp teardown: nothing to save, and it can only be slower
 
 
 def _models_answer(address: str) -> bool:
@@ -71,6 +74,7 @@ def openai_server(
     """Start the server subprocess, wait until /v1/models answers, kill it on exit."""
     process = subprocess.Popen(
         [sys.executable, os.path.abspath(__file__), str(model_path), str(n_ctx)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -86,8 +90,9 @@ def openai_server(
     finally:
         process.kill()
         process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 def _wait_for_address(process: subprocess.Popen[str], timeout: float) -> str:

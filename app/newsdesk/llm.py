@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import queue
+import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -14,6 +16,10 @@ from newsdesk.errors import GeneratorUnavailable
 
 INSTALL_HINT = "pip install -e '.[llm]'"
 LOCALHOST = "127.0.0.1"
+EXIT_GRACE_SECONDS = 10.0
+
+# Local generations in flight: worker thread -> its cancel flag.
+_RUNNING: dict[threading.Thread, threading.Event] = {}
 
 
 class ChatModel(Protocol):
@@ -38,6 +44,18 @@ def _require(module: str, package: str) -> ModuleType:
         ) from None
 
 
+@atexit.register
+def _stop_running_generations() -> None:
+    """At exit, cancel local generations and wait (bounded) for llama.cpp to return."""
+    # A daemon thread still inside llama.cpp when Python finalizes aborts the whole process
+    # ("FATAL: exception not rethrown"), so in-flight generations are stopped first.
+    running = list(_RUNNING.items())
+    for _, cancel in running:
+        cancel.set()
+    for worker, _ in running:
+        worker.join(EXIT_GRACE_SECONDS)
+
+
 def _check_max_tokens(max_tokens: int) -> None:
     """Raise ValueError unless max_tokens is a positive count (a programming error)."""
     if max_tokens < 1:
@@ -54,8 +72,9 @@ class LocalChatModel:
         threads: int = 2,
         timeout: float = 60.0,
         http_port: int = 0,
+        http_api_key: str | None = None,
     ) -> None:
-        """Check the file exists; `http_port` 0 lets the OS pick the built-in server's port."""
+        """Check the file exists; the built-in HTTP server gets `http_port` (0: any free one)."""
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise GeneratorUnavailable(f"local_model: no model file at {self.model_path}")
@@ -63,6 +82,8 @@ class LocalChatModel:
         self.threads = threads
         self.timeout = timeout
         self.http_port = http_port
+        # Bearer token for serve_http()'s server (in-process calls bypass it); random by default.
+        self.http_api_key = http_api_key or secrets.token_urlsafe(24)
         self.name = f"local:{self.model_path.name}"
         self._server: Any = None
         self._load_lock = threading.Lock()
@@ -84,9 +105,11 @@ class LocalChatModel:
             params.cpuparams_batch.n_threads = self.threads
             params.sampling.temp = 0.0
             params.verbosity = 0
-            # Server() always starts llama.cpp's HTTP server too; never expose it beyond loopback.
+            # Server() always starts llama.cpp's HTTP server too: loopback only, and behind a key
+            # so other local users or web pages (CORS allows any origin) cannot drive the model.
             params.hostnames = [LOCALHOST]
             params.port = self.http_port
+            params.api_keys = [self.http_api_key]
             try:
                 self._server = xllamacpp.Server(params)
             except Exception as exc:
@@ -97,11 +120,17 @@ class LocalChatModel:
             return self._server
 
     def serve_http(self) -> str:
-        """Load the model if needed; return its OpenAI-compatible server, http://127.0.0.1:PORT."""
+        """Load the model if needed; return its OpenAI-compatible server, http://127.0.0.1:PORT.
+
+        Requests need the header `Authorization: Bearer <http_api_key>`; the OpenAI API is under
+        /v1, so OpenAIChatModel(url + "/v1", name, api_key=model.http_api_key) talks to it.
+        """
         return str(self._load().listening_address)
 
-    def stream_chat(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
-        """Yield reply pieces (greedy decoding); GeneratorUnavailable after `timeout` s of silence."""
+    def stream_chat(
+        self, messages: list[dict[str, str]], max_tokens: int
+    ) -> Generator[str, None, None]:
+        """Yield reply pieces (greedy); GeneratorUnavailable after `timeout` s of silence."""
         _check_max_tokens(max_tokens)
         server = self._load()
         request = {
@@ -138,9 +167,11 @@ class LocalChatModel:
             except Exception as exc:
                 pieces.put(("error", f"the local model failed: {exc}"))
             finally:
+                _RUNNING.pop(threading.current_thread(), None)
                 pieces.put(("done", ""))
 
         worker = threading.Thread(target=generate, name="newsdesk-local-llm", daemon=True)
+        _RUNNING[worker] = cancel
         worker.start()
         try:
             while True:
@@ -221,7 +252,9 @@ class OpenAIChatModel:
             f"the model server at {self.base_url} stopped answering: {detail}"
         )
 
-    def stream_chat(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+    def stream_chat(
+        self, messages: list[dict[str, str]], max_tokens: int
+    ) -> Generator[str, None, None]:
         """Yield reply deltas; GeneratorUnavailable if the server fails, goes silent or quits."""
         _check_max_tokens(max_tokens)
         from llama_index.core.llms import ChatMessage
@@ -235,8 +268,6 @@ class OpenAIChatModel:
                     finished = True
                 if response.delta:
                     yield response.delta
-        except GeneratorUnavailable:
-            raise
         except Exception as exc:
             raise self._unavailable(exc) from None
         if not finished:
