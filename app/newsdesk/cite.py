@@ -11,6 +11,7 @@ from pathlib import Path
 from newsdesk.text import content_terms, sentence_spans, words
 from newsdesk.types import Citation, Passage
 
+MIN_CLAIM_TERMS = 3
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
@@ -128,6 +129,9 @@ def verify_generated(
     out: list[str] = []
     dropped = 0
     for claim, cited in split_claims(text):
+        if len(set(content_terms(claim))) < MIN_CLAIM_TERMS:
+            dropped += 1  # a fragment ("Shoigu said: “") states nothing worth a citation
+            continue
         best: tuple[float, Sentence] | None = None
         for n in dict.fromkeys(cited):
             if not 1 <= n <= len(passages):

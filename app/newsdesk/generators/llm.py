@@ -58,7 +58,7 @@ class LLMGenerator:
         draft = self.fallback.answer(question, passages)
         yield Draft(draft.text, draft.citations, draft.refused,
                     f"extractive (fallback: {self.name} kept no sentence)",
-                    kept=draft.kept, dropped=dropped)
+                    kept=0, dropped=dropped)
 
     def condense(self, question: str, turns: list[Turn]) -> str | None:
         """The model's standalone rewrite of a follow-up, or None when it is unusable."""
