@@ -1,0 +1,307 @@
+"""`newsdesk eval`: the metric functions on hand-made answers, and a real run on the seed set."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from eval_thresholds import SEED_MINIMUMS
+from newsdesk.errors import NewsdeskError
+from newsdesk.evaluate import (
+    EvalQuestion,
+    EvalResult,
+    QuestionResult,
+    QuoteChecker,
+    contains_answer,
+    evaluate,
+    hit_rank,
+    load_questions,
+    normalize_answer,
+    score_answer,
+    token_f1,
+)
+from newsdesk.report import Evidence, latency, rates, refusal_curve, result_line, write_all
+from newsdesk.types import Answer, Citation, Passage
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+ANSWER_FIELDS = {f.name for f in fields(Answer)}
+ARTICLE_A = "Gen. Oleg Salyukov met Heidari in Moscow.\nThey spoke for an hour.\n"
+ARTICLE_B = "The Ababil missile was shown at Patriot Park.\n"
+
+
+# -- hand-made answers --------------------------------------------------------------------
+def passages(*sources: str) -> list[Passage]:
+    return [Passage(s, "text", 1.0 / (i + 1), 0, 4, chunk_id=f"{s}#{i}")
+            for i, s in enumerate(sources)]
+
+
+def cite(n: int, source: str, quote: str, start: int) -> Citation:
+    return Citation(n, source, quote, start, start + len(quote))
+
+
+def answer(text: str, *citations: Citation, refused: bool = False,
+           timings: dict[str, float] | None = None) -> Answer:
+    return Answer("q", text, refused, list(citations), [], "extractive", timings or {})
+
+
+def question(qid: str, answers: tuple[str, ...] = (), sources: tuple[str, ...] = (),
+             qtype: str = "single") -> EvalQuestion:
+    return EvalQuestion(qid, f"question {qid}?", answers, sources, qtype)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
+    (folder / "b.txt").write_text(ARTICLE_B, encoding="utf-8")
+    (tmp_path / "outside.txt").write_text(ARTICLE_A, encoding="utf-8")
+    return folder
+
+
+def test_normalization_folds_case_space_width_quotes_and_markers() -> None:
+    assert normalize_answer("  Oleg\n\tSALYUKOV [1][2, 3] ") == "oleg salyukov"
+    assert normalize_answer("ＡＢＣ “Ababil” O’Brien") == 'abc "ababil" o\'brien'
+    assert contains_answer("He met Gen. Oleg  Salyukov [1].", ["oleg salyukov"])
+    assert contains_answer("the “Sayayd” system", ['"Sayayd"'])
+    assert not contains_answer("He met Gerasimov.", ["Salyukov", "Shoigu"])
+
+
+def test_token_f1_takes_the_best_gold_answer() -> None:
+    assert token_f1("Patriot Park [1]", ["Patriot Park"]) == 1.0
+    assert token_f1("the Patriot Park near Moscow", ["Kubinka", "Patriot Park"]) == pytest.approx(
+        2 * (2 / 4) * 1.0 / (2 / 4 + 1.0))
+    assert token_f1("nothing in common", ["Patriot Park"]) == 0.0
+    assert token_f1("anything", []) == 0.0
+
+
+def test_hit_rank_is_the_first_gold_passage_within_ten() -> None:
+    assert hit_rank(passages("x", "b.txt", "a.txt"), {"a.txt", "b.txt"}) == 2
+    assert hit_rank(passages(*["x"] * 10, "a.txt"), {"a.txt"}) is None
+    assert hit_rank(passages("a.txt"), set()) is None
+
+
+def test_quote_checker_rereads_the_file(corpus: Path) -> None:
+    check = QuoteChecker(corpus)
+    assert check.valid(cite(1, "a.txt", "Gen. Oleg Salyukov met Heidari in Moscow.", 0))
+    assert check.valid(cite(1, "a.txt", "They spoke for an hour.", 42))
+    assert not check.valid(cite(1, "a.txt", "They spoke for an hour.", 41))  # off by one
+    assert not check.valid(Citation(1, "a.txt", "", 3, 3))  # an empty quote proves nothing
+    assert not check.valid(Citation(1, "a.txt", "x", -1, 0))
+    assert not check.valid(cite(1, "missing.txt", "Gen.", 0))
+    assert not check.valid(cite(1, "../outside.txt", "Gen.", 0))  # not in the corpus
+
+
+def four_results(corpus: Path) -> list[QuestionResult]:
+    """Two answerable questions (one right, one refused) and two unanswerable (one answered)."""
+    quotes = QuoteChecker(corpus)
+    good = cite(1, "a.txt", "Gen. Oleg Salyukov met Heidari in Moscow.", 0)
+    bad = cite(1, "b.txt", "The Ababil missile was shown", 1)
+    cases = [
+        (question("s1", ("Salyukov",), ("a.txt",)), answer("Oleg Salyukov. [1]", good),
+         passages("a.txt", "b.txt")),
+        (question("s2", ("Ababil",), ("b.txt", "c.txt")), answer("No.", refused=True),
+         passages("a.txt", "x", "c.txt")),
+        (question("u1", qtype="unanswerable"), answer("No.", refused=True), passages("a.txt")),
+        (question("u2", qtype="unanswerable"), answer("A missile. [1]", bad), passages("b.txt")),
+    ]
+    return [QuestionResult(q, a, score_answer(q, a, ranked, quotes)) for q, a, ranked in cases]
+
+
+def test_rates_on_hand_made_answers(corpus: Path) -> None:
+    r = rates(four_results(corpus))
+    assert (r.questions, r.answerable, r.unanswerable, r.with_sources) == (4, 2, 2, 2)
+    assert (r.hit_at_1, r.hit_at_5) == (0.5, 1.0)
+    assert r.mrr_at_10 == pytest.approx((1 + 1 / 3) / 2, abs=1e-4)
+    assert r.recall_at_5 == 0.75  # s1 found its one file, s2 one of two
+    assert r.accuracy == 0.5  # the refusal counts as wrong
+    assert r.citation_precision == 1.0  # on questions with sources: s1 cites its gold file
+    assert r.citation_recall == 0.5
+    assert (r.citations, r.invalid_quotes, r.quote_validity) == (2, 1, 0.5)
+    assert (r.refusal_rate, r.false_refusal_rate) == (0.5, 0.5)
+
+
+def test_result_lines_keep_every_answer_field_and_say_why(corpus: Path) -> None:
+    lines = [result_line(r) for r in four_results(corpus)]
+    assert [line["id"] for line in lines] == ["s1", "s2", "u1", "u2"]
+    assert all(ANSWER_FIELDS <= line.keys() for line in lines)
+    assert [line["failure"] for line in lines] == [
+        "", "refused", "", "answered an unanswerable question; invalid quotes [1]"]
+    assert (lines[0]["correct"], lines[0]["hit_rank"], lines[0]["reciprocal_rank"]) == (True, 1, 1)
+    assert lines[2]["correct"] is None
+    assert "hit_at_5" not in lines[2]
+    json.dumps(lines)  # the whole line is JSON
+
+
+def test_latency_percentiles_interpolate() -> None:
+    results = [QuestionResult(question(str(i)), answer("x", timings={"total": i / 1000}),
+                              score_answer(question(str(i)), answer("x"), [], QuoteChecker(SEEDS)))
+               for i in range(1, 102)]
+    assert latency(results)["total"] == {"p50": 51.0, "p95": 96.0, "max": 101.0}
+
+
+def test_refusal_curve_replays_the_gate(corpus: Path) -> None:
+    results = four_results(corpus)
+    ev = [Evidence(0.6, 0.5, 0.6, 1.0, True, "a.txt", "s"), Evidence(0.3, 0.5, 0.3, 1.0, True,
+                                                                   "b.txt", "s"),
+          Evidence(0.9, 0.1, 0.9, 0.0, False, "a.txt", "s"), Evidence(0.4, 0.5, 0.4, 1.0, True,
+                                                                    "b.txt", "s")]
+    replayed = [QuestionResult(r.question, r.answer, r.scores, e) for r, e in zip(results, ev,
+                                                                                   strict=True)]
+    points, mismatches = refusal_curve(replayed, 0.35)
+    assert mismatches == 0  # at 0.35: s1 answers, s2 refuses, u1 refuses, u2 answers
+    at = {p.threshold: (p.refusal_rate, p.false_refusal_rate) for p in points}
+    assert at[0.0] == (0.5, 0.0)
+    assert at[0.35] == (0.5, 0.5)
+    assert at[0.45] == (1.0, 0.5)
+    assert at[0.8] == (1.0, 1.0)
+    assert refusal_curve(replayed, 0.25)[1] == 1  # at 0.25 the replay would answer s2
+
+
+def test_report_files_show_the_failures(corpus: Path, tmp_path: Path) -> None:
+    from newsdesk.report import summarize
+
+    results = four_results(corpus)
+    metrics = summarize(results, "local", "q.jsonl", str(corpus), 0.35, 1.0)
+    out = [tmp_path / name for name in ("r.jsonl", "m.json", "report.md", "chart.png")]
+    write_all(metrics, results, *out)
+    assert len(out[0].read_text(encoding="utf-8").splitlines()) == 4
+    assert json.loads(out[1].read_text(encoding="utf-8"))["accuracy"] == 0.5
+    report = out[2].read_text(encoding="utf-8")
+    assert "![per-type metrics](chart.png)" in report
+    assert "## Failures (2)" in report
+    assert "| u2 | unanswerable |" in report
+    assert "Only for the extractive generator" in report
+    assert out[3].read_bytes().startswith(b"\x89PNG")
+
+
+# -- the question file --------------------------------------------------------------------
+@pytest.mark.parametrize(("content", "problem"), [
+    ('{"id": "a", "question": "Q?"}\n\n{"id": "b", "question": "Q?"\n', "line 3: not valid JSON"),
+    ('["a list"]\n', "line 1: expected a JSON object"),
+    ('{"id": "a"}\n', 'line 1: "question" must be a string'),
+    ('{"id": "a", "question": "Q?", "answers": "Salyukov"}\n', '"answers" must be a list'),
+    ('{"id": "a", "question": "Q?", "answers": [""]}\n', "non-empty strings"),
+    ('{"id": "a", "question": "Q?", "answers": ["x"], "type": "unanswerable"}\n', '"type"'),
+    ('{"id": "a", "question": "Q?", "history": "earlier"}\n', '"history" must be a list'),
+    ('{"id": "a", "question": "Q?"}\n{"id": "a", "question": "R?"}\n', "line 2: id 'a' repeats"),
+    ("\n\n", "holds no questions"),
+])
+def test_bad_question_files_name_file_and_line(tmp_path: Path, content: str,
+                                               problem: str) -> None:
+    path = tmp_path / "questions.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(NewsdeskError, match=re.escape(str(path))) as err:
+        load_questions(path)
+    assert problem in str(err.value)
+
+
+def test_missing_question_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(NewsdeskError, match="does not exist"):
+        load_questions(tmp_path / "nope.jsonl")
+
+
+def test_question_lines_keep_unknown_fields(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('\ufeff{"question": "Who?", "answers": ["X"], "sources": ["./a.txt"], '
+                    '"history": [{"question": "Before?", "answer": "Yes."}], "extra": [1]}\n'
+                    '{"id": 7, "question": "Why?", "type": "unanswerable"}\n', encoding="utf-8")
+    first, second = load_questions(path)
+    assert (first.id, first.type, first.sources, first.fields["extra"]) == (
+        "line-1", "answerable", ("a.txt",), [1])
+    assert first.history[0].question == "Before?"
+    assert first.answerable
+    assert (second.id, second.answerable) == ("7", False)
+
+
+def test_cli_reports_a_missing_file_without_traceback(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from newsdesk.cli import main
+
+    code = main(["eval", "--questions", str(tmp_path / "nope.jsonl"), "--index",
+                 str(tmp_path / "index"), "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "nope.jsonl does not exist" in captured.err
+    assert "Traceback" not in captured.err
+    assert not captured.out
+
+
+# -- a real run on the seed set -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def seed_eval(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvalResult, list[dict]]:
+    """The seed set evaluated once: real Chroma in a temp dir, the packaged model."""
+    from newsdesk import Assistant
+
+    tmp = tmp_path_factory.mktemp("eval")
+    lines = (SEEDS / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    lines[0] = json.dumps({**first, "reviewer": {"note": "carried", "n": [1, 2]}})
+    (tmp / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assistant = Assistant.from_settings(corpus=SEEDS, index=tmp / "index", generator="extractive")
+    result = evaluate(assistant, tmp / "questions.jsonl", tmp / "out")
+    return result, [json.loads(line) for line in lines if line.strip()]
+
+
+def test_seed_set_meets_the_thresholds(seed_eval: tuple[EvalResult, list[dict]]) -> None:
+    metrics = seed_eval[0].metrics.to_dict()
+    below = {k: (metrics[k], floor) for k, floor in SEED_MINIMUMS.items() if metrics[k] < floor}
+    assert not below, f"below the minimum (got, minimum): {below}"
+    assert metrics["errors"] == 0
+    assert metrics["curve_mismatches"] == 0
+
+
+def test_results_have_one_line_per_question(seed_eval: tuple[EvalResult, list[dict]]) -> None:
+    result, questions = seed_eval
+    lines = [json.loads(x) for x in result.results_path.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == [q["id"] for q in questions]
+    assert all(ANSWER_FIELDS <= x.keys() for x in lines)
+    assert lines[0]["reviewer"] == {"note": "carried", "n": [1, 2]}
+    assert all(x["type"] == q["type"] and x["answers"] == q["answers"]
+               for x, q in zip(lines, questions, strict=True))
+    for x in lines:  # every quote re-read from the file, as a user would check it
+        for c in x["citations"]:
+            with open(SEEDS / c["source"], encoding="utf-8") as fh:
+                assert fh.read()[c["start"]:c["end"]] == c["quote"]
+
+
+def test_report_and_chart_are_written(seed_eval: tuple[EvalResult, list[dict]]) -> None:
+    result = seed_eval[0]
+    assert json.loads(result.metrics_path.read_text(encoding="utf-8")) == json.loads(
+        json.dumps(result.metrics.to_dict()))
+    report = result.report_path.read_text(encoding="utf-8")
+    assert "![per-type metrics](report.png)" in report
+    assert "| followup |" in report
+    assert "**0.35** (configured)" in report
+    assert result.chart_path.read_bytes().startswith(b"\x89PNG")
+    assert set(result.metrics.latency_ms) >= {"rewrite", "retrieve", "generate", "total"}
+
+
+def test_cli_json_is_metrics_alone_and_bad_questions_are_recorded(
+        seed_eval: tuple[EvalResult, list[dict]], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from newsdesk.cli import main
+
+    index = seed_eval[0].results_path.parents[1] / "index"
+    shutil.copytree(index, tmp_path / "index")  # a fresh Assistant, the same index
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "ok", "question": "Who did Heidari meet in Moscow?", '
+                         '"answers": ["Salyukov"], "sources": ["000_104daa5c5d77a251.txt"]}\n'
+                         '{"id": "empty", "question": " \\u200b ", "answers": ["x"]}\n',
+                         encoding="utf-8")
+    code = main(["eval", "--corpus", str(SEEDS), "--index", str(tmp_path / "index"),
+                 "--questions", str(questions), "--out", str(tmp_path / "out"), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    metrics = json.loads(captured.out)  # stdout is metrics.json and nothing else
+    assert (metrics["questions"], metrics["errors"], metrics["accuracy"]) == (2, 1, 0.5)
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    empty = json.loads(lines[1])
+    assert empty["errored"]
+    assert empty["refused"]
+    assert "empty" in empty["error"]
