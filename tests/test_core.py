@@ -75,7 +75,7 @@ def test_follow_up_uses_history(assistant) -> None:  # type: ignore[no-untyped-d
 
 def test_weekday_resolved_to_date(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask("On what date did Shoigu hold talks with Bagheri in Tehran?")
-    assert "September 19, 2023" in answer.answer
+    assert "Sep 19, 2023 (2023-09-19)" in answer.answer
     assert any("20.09.2023" in c.quote for c in answer.citations)
     assert_verified(answer)
 

@@ -26,8 +26,14 @@ _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunda
 _PATTERNS = [
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>(?:19|20)\d{2})\b"),
     re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<mon>\d{2})-(?P<day>\d{2})\b"),
-    re.compile(rf"(?:{_WEEKDAY},?\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?"),
-    re.compile(rf"(?:{_WEEKDAY},?\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?"),
+    re.compile(
+        rf"(?:{_WEEKDAY},?\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+        r"(?:,?\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?"
+    ),
+    re.compile(
+        rf"(?:{_WEEKDAY},?\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\b"
+        r"(?:,?\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?"
+    ),
 ]
 _BARE_WEEKDAY = re.compile(rf"\b(?:on|last|this|next)?\s*{_WEEKDAY}\b")
 

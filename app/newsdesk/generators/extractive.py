@@ -17,9 +17,10 @@ from functools import lru_cache
 
 from newsdesk.answer_types import entities, question_type, type_strength
 from newsdesk.cite import CitationList, FileCache, Sentence, passage_sentences
-from newsdesk.dates import WEEKDAYS, Anchor, anchor_date, bare_weekdays, resolve_weekday
+from newsdesk.dates import Anchor, anchor_date
 from newsdesk.generators.base import Draft, refusal_text
-from newsdesk.text import content_terms, sentence_spans
+from newsdesk.generators.when import DateNotes
+from newsdesk.text import content_terms
 from newsdesk.types import Passage
 
 # Weights of the evidence score, and the bars an answer must clear; calibrated on
@@ -115,9 +116,10 @@ class ExtractiveGenerator:
                 win_cov = sum(w * _covers(c, window) for c, w in concepts) / total
                 lexical = 0.65 * own_cov + 0.35 * win_cov
                 semantic = _cosine(qvec, vectors[s.text])
-                typed = type_strength(qtype, s.text, own, resolvable)
+                typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
+                                                                         resolvable)
                 score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
-                score -= 0.3 * (1.0 - typed)
+                score -= 0.3 * (1.0 - typed) + _conflict(own, s.text, s.passage.text)
                 out.append(Scored(s, score, lexical, semantic, typed))
         return sorted(out, key=lambda x: -x.score)
 
@@ -139,7 +141,9 @@ class ExtractiveGenerator:
             if follow is not None and len(parts) < self.max_sentences:
                 parts.append(f"{follow.text} [{citations.add(follow)}]")
         if question_type(_split_context(question)[0]) == "date":
-            parts += self._resolved_dates([s for g in chosen for s in g], scored, citations)
+            notes = DateNotes(self.files, citations)
+            parts += notes.notes([s.sentence for g in chosen for s in g],
+                                 [s.sentence for s in scored])
         return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
                      notes=notes)
 
@@ -151,58 +155,6 @@ class ExtractiveGenerator:
     def _anchor(self, source: str) -> Anchor | None:
         text = self.files.text(source)
         return _anchor(text) if text else None
-
-    def _resolved_dates(self, chosen: list[Scored], scored: list[Scored],
-                        citations: CitationList) -> list[str]:
-        """'on Monday' → the calendar date, citing where the article gives its date.
-
-        When the chosen article gives no date, another article that reports the same
-        event on the same weekday and is dated can resolve it.
-        """
-        out: list[str] = []
-        for item in chosen:
-            line = self._resolve(item.sentence, citations, corroborated=False)
-            if line and line not in out:
-                out.append(line)
-        if out or not chosen or not bare_weekdays(chosen[0].sentence.text):
-            return out[:2]
-        best = chosen[0].sentence
-        weekday = bare_weekdays(best.text)[0][2]
-        for other in scored[:25]:
-            s = other.sentence
-            if (s.passage.source != best.passage.source and _same_event(best.text, s.text)
-                    and any(w == weekday for _, _, w in bare_weekdays(s.text))):
-                line = self._resolve(s, citations, corroborated=True)
-                if line:
-                    return [line]
-        return []
-
-    def _resolve(self, s: Sentence, citations: CitationList, corroborated: bool) -> str:
-        text = self.files.text(s.passage.source)
-        anchor = _anchor(text) if text else None
-        days = bare_weekdays(s.text)
-        if text is None or anchor is None or not days:
-            return ""
-        weekday = days[0][2]
-        day = resolve_weekday(weekday, anchor.date, anchor.is_publication)
-        span = next(((a, b) for a, b in sentence_spans(text)
-                     if a <= anchor.start and anchor.end <= b), None)
-        if span is None:
-            return ""
-        markers = f"[{citations.add(s)}]" if corroborated else ""
-        dated = Sentence(s.passage, span[0], span[1], text[span[0] : span[1]])
-        markers += f"[{citations.add(dated)}]"
-        basis = "the article's date" if anchor.is_publication else "the date it gives"
-        if corroborated:
-            basis = f"another report of it and {basis}"
-        return (f"({WEEKDAYS[weekday].capitalize()} there is {day.strftime('%B')} {day.day}, "
-                f"{day.year}, going by {basis} {markers}.)")
-
-
-def _same_event(a: str, b: str) -> bool:
-    """Two sentences share at least two content words besides weekdays."""
-    days = set(content_terms(" ".join(WEEKDAYS)))
-    return len((set(content_terms(a)) & set(content_terms(b))) - days) >= 2
 
 
 @lru_cache(maxsize=256)
@@ -221,6 +173,28 @@ def _continuation(s: Sentence) -> Sentence | None:
         if other.start == s.start and _ANAPHOR.match(sentences[i + 1].text):
             return sentences[i + 1]
     return None
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def _conflict(question: str, sentence: str, passage: str) -> float:
+    """Penalty when the sentence is about another year or edition than the question asks
+    ("Who won the 2021 Tour?" answered from "won the 2019 Tour")."""
+    penalty = 0.0
+    context = passage
+    for pattern in (_YEAR, _ORDINAL):
+        asked = {m.lower() for m in pattern.findall(question)}
+        if not asked:
+            continue
+        said = {m.lower() for m in pattern.findall(sentence)}
+        around = {m.lower() for m in pattern.findall(context)}
+        if said and not asked & said:
+            penalty += 0.25
+        elif not said and around and not asked & around:
+            penalty += 0.1
+    return penalty
 
 
 def _split_context(question: str) -> tuple[str, str]:
