@@ -1,54 +1,63 @@
 """Write path: read → clean → chunk → embed → upsert, incrementally and crash-safely.
 
-Chunk ids are derived from (file path, file hash, position), so re-running on an
-unchanged corpus embeds nothing, a changed file has exactly its chunks replaced, and
-a run killed half-way is repaired by the next one: chunks already stored are kept,
-missing ones embedded, strays deleted, and the manifest written only for files whose
-chunks are all stored.
+The Chroma collection is the only source of truth. Chunk ids are derived from (file
+path, file hash, position) and every chunk records how many chunks its file has, so a
+file is unchanged exactly when all of its chunks are stored. Re-running on an unchanged
+corpus therefore embeds nothing; a changed file has exactly its chunks replaced; a run
+killed half-way is repaired by the next one (stored chunks kept, missing ones embedded,
+strays deleted). The collection's metadata records how its vectors were made; when the
+settings no longer match, it is rebuilt. The manifest is written, atomically, only from
+a finished run, for readers that want to know what the index holds without opening it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
+import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.clean import Article, clean
+from newsdesk.chunking import Chunk, chunk_file, chunk_id, make_splitter
 from newsdesk.corpus import SourceFile, read_corpus
-from newsdesk.dates import anchor_date
-from newsdesk.errors import IngestFailed
+from newsdesk.errors import ConfigError, IngestFailed
+from newsdesk.repair import probe, quarantine
 from newsdesk.store import (
+    FINGERPRINT_KEY,
     FileEntry,
     Manifest,
+    close_client,
     drop_collection,
     get_collection,
     manifest_path,
     open_client,
     write_lock,
 )
-from newsdesk.types import IngestReport
+from newsdesk.types import IngestReport, Skipped
 
 if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
     from newsdesk.settings import Settings
 
 CLEANER_VERSION = 3
-WRITE_BATCH = 256  # chunks embedded and upserted together
-MANIFEST_EVERY = 2.0  # seconds between manifest checkpoints during a long ingest
+STORE_LAYOUT = 2  # 2: chunks carry file_chunks, the collection carries its fingerprint
+WRITE_BATCH = 32  # chunks embedded and upserted together: the most a crash can waste
 
 
-@dataclass(frozen=True)
-class Chunk:
-    id: str
-    source: str
-    text: str
-    start: int
-    end: int
-    metadata: dict[str, str | int | float | bool]
+@dataclass
+class Plan:
+    """How the corpus differs from the store."""
+
+    complete: dict[tuple[str, str], FileEntry]  # what the store holds in full
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: dict[str, str] = field(default_factory=dict)  # source → sha256
+    removed: list[str] = field(default_factory=list)
+    todo: list[SourceFile] = field(default_factory=list)
 
 
 def fingerprint(settings: Settings) -> dict[str, Any]:
@@ -60,76 +69,153 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
         "cleaner": CLEANER_VERSION,
+        "layout": STORE_LAYOUT,
     }
 
 
-def chunk_id(source: str, sha256: str, position: int) -> str:
-    return hashlib.sha1(f"{source}\0{sha256}\0{position}".encode()).hexdigest()
-
-
-def make_splitter(settings: Settings):  # type: ignore[no-untyped-def]
-    from llama_index.core.node_parser import SentenceSplitter
-
-    from newsdesk.embed import count_tokens_fn
-
-    return SentenceSplitter(
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        tokenizer=count_tokens_fn(settings.embed_model_path()),
-        include_metadata=True,
-        include_prev_next_rel=False,
-    )
-
-
-def chunk_file(file: SourceFile, article: Article, splitter: Any) -> list[Chunk]:
-    """Cut each body block of the article into sentence-aligned, verbatim chunks."""
-    from llama_index.core import Document
-    from llama_index.core.ingestion import IngestionPipeline
-
-    anchor = anchor_date(file.text)
-    meta: dict[str, str | int | float | bool] = {
-        "source": file.source,
-        "file_sha": file.sha256,
-        "title": article.title,
-        "outlet": article.outlet,
-        "published": article.published,
-        "anchor": anchor.date.isoformat() if anchor else "",
-        "anchor_is_published": bool(anchor and anchor.is_publication),
-        "anchor_start": anchor.start if anchor else -1,
-        "anchor_end": anchor.end if anchor else -1,
-    }
-    docs = [
-        Document(text=file.text[s:e], metadata={"block_start": s}, excluded_embed_metadata_keys=[
-            "block_start"], excluded_llm_metadata_keys=["block_start"])
-        for s, e in article.blocks
-    ]
-    nodes = IngestionPipeline(transformations=[splitter]).run(documents=docs)
-    chunks: list[Chunk] = []
-    for node in nodes:
-        text = node.get_content()
-        offset = int(node.metadata["block_start"])
-        if node.start_char_idx is None:
-            continue
-        start = offset + node.start_char_idx
-        end = start + len(text)
-        if file.text[start:end] != text:  # never store a chunk whose offsets do not verify
-            continue
-        position = len(chunks)
-        cid = chunk_id(file.source, file.sha256, position)
-        chunks.append(Chunk(cid, file.source, text, start, end,
-                            {**meta, "start": start, "end": end, "position": position}))
-    return chunks
-
-
-def stored_ids(collection: Collection) -> dict[str, str]:
-    """Every chunk id in the collection with its source file."""
-    out: dict[str, str] = {}
+def inventory(collection: Collection) -> dict[str, dict[str, Any]]:
+    """Every stored chunk id with its metadata."""
+    out: dict[str, dict[str, Any]] = {}
     total = collection.count()
     for offset in range(0, total, 5000):
         got = collection.get(include=["metadatas"], limit=5000, offset=offset)
         for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=False):
-            out[cid] = str((meta or {}).get("source", ""))
+            out[cid] = dict(meta or {})
     return out
+
+
+def complete_files(stored: dict[str, dict[str, Any]]) -> dict[tuple[str, str], FileEntry]:
+    """(source, sha256) → entry with chunk ids in order, for each file with all chunks stored."""
+    found: dict[tuple[str, str], dict[int, str]] = {}
+    metas: dict[tuple[str, str], dict[str, Any]] = {}
+    for cid, meta in stored.items():
+        key = (str(meta.get("source", "")), str(meta.get("file_sha", "")))
+        position = int(meta.get("position", -1))
+        if cid == chunk_id(*key, position):
+            found.setdefault(key, {})[position] = cid
+            metas[key] = meta
+    out: dict[tuple[str, str], FileEntry] = {}
+    for key, ids in found.items():
+        meta = metas[key]
+        if set(ids) == set(range(int(meta.get("file_chunks", -1)))):
+            out[key] = FileEntry(key[1], [ids[i] for i in range(len(ids))],
+                                 str(meta.get("title", "")), str(meta.get("outlet", "")),
+                                 str(meta.get("published", "")))
+    return out
+
+
+def ingest(
+    settings: Settings,
+    embedder: Callable[[], BaseEmbedding],
+    progress: bool = False,
+) -> IngestReport:
+    """Bring the index in line with the corpus folder; see the module docstring."""
+    t0 = time.perf_counter()
+    with write_lock(settings):
+        files, skipped = read_corpus(settings.corpus, settings.max_file_bytes)
+        if not files:
+            reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no article files"
+            raise IngestFailed(f"nothing in {settings.corpus} could be indexed ({reasons})")
+        rebuild_reason = ""
+        broken = probe(settings)
+        if broken:
+            rebuild_reason = quarantine(settings, broken)
+            if progress:
+                print(f"newsdesk: {rebuild_reason}", file=sys.stderr)
+        client = open_client(settings)
+        try:
+            report = _sync(settings, client, files, embedder, progress, rebuild_reason)
+        finally:
+            close_client(client)
+    return IngestReport(**{**report, "skipped": skipped + report["skipped"],
+                           "seconds": time.perf_counter() - t0})
+
+
+def _open_matching(settings: Settings, client: ClientAPI) -> tuple[Collection, str]:
+    """The collection, emptied first if its vectors were made with other settings."""
+    fp = fingerprint(settings)
+    wanted = json.dumps(fp, sort_keys=True)
+    collection = get_collection(client, settings.collection, wanted)
+    stored = (collection.metadata or {}).get(FINGERPRINT_KEY)
+    if stored == wanted:
+        return collection, ""
+    reason = ""
+    if collection.count():
+        try:
+            old = json.loads(stored) if stored else {}
+        except ValueError:
+            old = {}
+        changed = [k for k in fp if old.get(k) != fp[k]]
+        reason = (f"settings changed ({', '.join(changed)})" if old
+                  else "the index was made by an older newsdesk") + "; re-embedding everything"
+        if settings.chroma_url:  # a shared index: one misconfigured host must not wipe it
+            raise ConfigError(
+                f"collection {settings.collection!r} on the Chroma server at "
+                f"{settings.chroma_url} was built with other settings "
+                f"({', '.join(changed) or 'unknown'}); not rebuilding a shared index: "
+                "use the same settings, or build a new one under another collection name "
+                "(NEWSDESK_COLLECTION) and switch to it")
+    drop_collection(client, settings.collection)
+    collection = get_collection(client, settings.collection, wanted)
+    if (collection.metadata or {}).get(FINGERPRINT_KEY) != wanted:
+        # A reader re-created it between the drop and our create; claim it. (Only the
+        # fingerprint: Chroma refuses any mention of the distance after creation.)
+        collection.modify(metadata={FINGERPRINT_KEY: wanted})
+    return collection, reason
+
+
+def _sync(
+    settings: Settings, client: ClientAPI, files: list[SourceFile],
+    embedder: Callable[[], BaseEmbedding], progress: bool, rebuild_reason: str,
+) -> dict[str, Any]:
+    collection, settings_reason = _open_matching(settings, client)
+    stored = inventory(collection)
+    plan = make_plan(files, stored)
+    planned: dict[str, list[Chunk]] = {}
+    if plan.todo:
+        splitter = make_splitter(settings)
+        planned = {f.source: chunk_file(f, splitter) for f in plan.todo}
+    entries = {s: plan.complete[(s, sha)] for s, sha in plan.unchanged.items()}
+    entries |= {f.source: _entry(f, planned[f.source]) for f in plan.todo}
+    keep = {c for e in entries.values() for c in e.chunk_ids}
+    # Strays first: they are old versions whose quotes no longer verify anyway.
+    removed = _delete(collection, [c for c in stored if c not in keep])
+    missing = [c for chunks in planned.values() for c in chunks if c.id not in stored]
+    added = _write(collection, missing, embedder, progress)
+    Manifest(fingerprint(settings), {f.source: entries[f.source] for f in files}).save(
+        manifest_path(settings))
+    empty = {s for s, chunks in planned.items() if not chunks}
+    return {
+        "files_added": [s for s in plan.added if s not in empty],
+        "files_updated": [s for s in plan.updated if s not in empty],
+        "files_removed": plan.removed, "files_unchanged": list(plan.unchanged),
+        "skipped": [Skipped(s, "no article text found after removing page furniture")
+                    for s in sorted(empty)],
+        "chunks_added": added, "chunks_removed": removed,
+        "chunks_unchanged": len(keep) - added, "chunks_total": collection.count(),
+        "rebuilt": bool(rebuild_reason or settings_reason),
+        "rebuild_reason": rebuild_reason or settings_reason,
+    }
+
+
+def _entry(file: SourceFile, chunks: list[Chunk]) -> FileEntry:
+    meta = chunks[0].metadata if chunks else {}
+    return FileEntry(file.sha256, [c.id for c in chunks], str(meta.get("title", "")),
+                     str(meta.get("outlet", "")), str(meta.get("published", "")))
+
+
+def make_plan(files: list[SourceFile], stored: dict[str, dict[str, Any]]) -> Plan:
+    """Sort the corpus files into added, updated and unchanged; list files gone from it."""
+    plan = Plan(complete=complete_files(stored))
+    stored_sources = {str(m.get("source", "")) for m in stored.values()}
+    for f in files:
+        if (f.source, f.sha256) in plan.complete:
+            plan.unchanged[f.source] = f.sha256
+            continue
+        (plan.updated if f.source in stored_sources else plan.added).append(f.source)
+        plan.todo.append(f)
+    plan.removed = sorted(stored_sources - {f.source for f in files} - {""})
+    return plan
 
 
 def _upsert(collection: Collection, chunks: list[Chunk], vectors: list[list[float]]) -> None:
@@ -156,109 +242,20 @@ def _delete(collection: Collection, ids: Iterable[str]) -> int:
     return len(ids)
 
 
-def ingest(
-    settings: Settings,
-    embedder: Callable[[], BaseEmbedding],
-    progress: bool = False,
-) -> IngestReport:
-    """Bring the index in line with the corpus folder; see the module docstring."""
-    t0 = time.perf_counter()
-    with write_lock(settings):
-        files, skipped = read_corpus(settings.corpus, settings.max_file_bytes)
-        client = open_client(settings)
-        mpath = manifest_path(settings)
-        manifest = Manifest.load(mpath)
-        fp = fingerprint(settings)
-        rebuilt, reason = False, ""
-        if manifest is None or manifest.fingerprint != fp:
-            if manifest is not None:
-                rebuilt = True
-                changed = [k for k in fp if manifest.fingerprint.get(k) != fp[k]]
-                reason = f"settings changed ({', '.join(changed)}); re-embedding everything"
-            drop_collection(client, settings.collection)
-            manifest = Manifest(fingerprint=fp)
-        collection = get_collection(client, settings.collection)
-        present = stored_ids(collection)
-        present_sources = set(present.values())
-        wanted = {f.source for f in files}
-
-        added, updated, unchanged, todo = [], [], [], []
-        for f in files:
-            entry = manifest.files.get(f.source)
-            if entry and entry.sha256 == f.sha256 and all(c in present for c in entry.chunk_ids):
-                unchanged.append(f.source)
-            else:
-                (updated if entry or f.source in present_sources else added).append(f.source)
-                todo.append(f)
-        removed = sorted((set(manifest.files) | present_sources) - wanted - {""})
-        for source in removed:
-            manifest.files.pop(source, None)
-
-        keep_ids = {c for s in unchanged for c in manifest.files[s].chunk_ids}
-        chunks_added = _write(settings, collection, manifest, todo, present, embedder, progress)
-        keep_ids |= {c for f in todo for c in manifest.files[f.source].chunk_ids}
-        chunks_removed = _delete(collection, [c for c in present if c not in keep_ids])
-        manifest.save(mpath)
-        total = collection.count()
-    if not files:
-        reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no article files"
-        raise IngestFailed(f"nothing in {settings.corpus} could be indexed ({reasons})")
-    return IngestReport(
-        files_added=added, files_updated=updated, files_removed=removed,
-        files_unchanged=unchanged, skipped=skipped, chunks_added=chunks_added,
-        chunks_removed=chunks_removed, chunks_unchanged=len(keep_ids) - chunks_added,
-        chunks_total=total, rebuilt=rebuilt, rebuild_reason=reason,
-        seconds=time.perf_counter() - t0,
-    )
-
-
 def _write(
-    settings: Settings,
-    collection: Collection,
-    manifest: Manifest,
-    todo: list[SourceFile],
-    present: dict[str, str],
-    embedder: Callable[[], BaseEmbedding],
+    collection: Collection, chunks: list[Chunk], embedder: Callable[[], BaseEmbedding],
     progress: bool,
 ) -> int:
-    """Chunk, embed and upsert the files in `todo`; record each in the manifest once stored."""
+    """Embed and upsert `chunks` in batches; each batch is durable once upserted."""
     from tqdm import tqdm
 
-    if not todo:
+    if not chunks:
         return 0
-    splitter = make_splitter(settings)
-    planned = [(f, article, chunk_file(f, article, splitter)) for f in todo
-               for article in [clean(f.text)]]
-    need = sum(1 for _, _, chunks in planned for c in chunks if c.id not in present)
-    model = embedder() if need else None
-    bar = tqdm(total=need, unit="chunk", desc="embedding", disable=not progress, leave=False)
-    pending: list[tuple[SourceFile, Article, list[Chunk]]] = []
-    batch: list[Chunk] = []
-    added = 0
-    last_save = time.monotonic()
-
-    def flush() -> None:
-        nonlocal added, last_save
-        if batch:
-            assert model is not None
-            vectors = model.get_text_embedding_batch([c.text for c in batch])
-            _upsert(collection, batch, vectors)
-            added += len(batch)
+    model = embedder()
+    with tqdm(total=len(chunks), unit="chunk", desc="embedding", disable=not progress,
+              leave=False) as bar:
+        for i in range(0, len(chunks), WRITE_BATCH):
+            batch = chunks[i : i + WRITE_BATCH]
+            _upsert(collection, batch, model.get_text_embedding_batch([c.text for c in batch]))
             bar.update(len(batch))
-            batch.clear()
-        for f, article, chunks in pending:
-            manifest.files[f.source] = FileEntry(f.sha256, [c.id for c in chunks], article.title,
-                                                 article.outlet, article.published)
-        pending.clear()
-        if time.monotonic() - last_save > MANIFEST_EVERY:
-            manifest.save(manifest_path(settings))
-            last_save = time.monotonic()
-
-    for f, article, chunks in planned:
-        batch.extend(c for c in chunks if c.id not in present)
-        pending.append((f, article, chunks))
-        if len(batch) >= WRITE_BATCH:
-            flush()
-    flush()
-    bar.close()
-    return added
+    return len(chunks)

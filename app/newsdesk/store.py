@@ -8,13 +8,13 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
 
-from newsdesk.errors import IndexBusy, NewsdeskError
+from newsdesk.errors import ConfigError, IndexBusy, NewsdeskError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from newsdesk.settings import Settings
 
 MANIFEST_VERSION = 2
+FINGERPRINT_KEY = "newsdesk_fingerprint"  # collection metadata: how its vectors were made
+RECONNECT_SECONDS = 20.0  # how long a call waits for a restarting Chroma server
+HTTP_TIMEOUT = 120.0  # chromadb's own client never times out; a hung server would hang us
 
 
 @dataclass
@@ -84,7 +87,7 @@ def open_client(settings: Settings) -> ClientAPI:
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
@@ -96,21 +99,133 @@ def open_client(settings: Settings) -> ClientAPI:
                 f"cannot reach the Chroma server at {settings.chroma_url} "
                 f"(setting chroma_url): {exc}"
             ) from None
+        _set_http_timeout(client)
+        return client
     path = chroma_path(settings)
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise NewsdeskError(f"cannot open the index at {path} (setting index): {exc}") from None
 
 
-def get_collection(client: ClientAPI, name: str) -> Collection:
-    # embedding_function=None: Chroma's default would download a model; we always embed.
-    return client.get_or_create_collection(
-        name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-    )
+def _set_http_timeout(client: ClientAPI) -> None:
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(HTTP_TIMEOUT, connect=10.0)
+
+
+def get_collection(
+    client: ClientAPI, name: str, fingerprint: str = "", where: str = ""
+) -> Collection:
+    """The named collection (created if missing), wrapped so failures read as NewsdeskErrors."""
+    metadata: dict[str, Any] = {"hnsw:space": "cosine"}
+    if fingerprint:
+        metadata[FINGERPRINT_KEY] = fingerprint
+    where = where or _where(client)
+
+    def fetch() -> Collection:
+        # embedding_function=None: Chroma's default would download a model; we always embed.
+        return client.get_or_create_collection(name, embedding_function=None, metadata=metadata)
+
+    from chromadb.errors import InvalidArgumentError
+
+    try:
+        collection = _guarded(fetch, where)
+    except InvalidArgumentError as exc:  # a name Chroma does not accept
+        raise ConfigError(f"collection: {exc}") from None
+    return cast("Collection", GuardedCollection(collection, fetch, where))
+
+
+def _where(client: ClientAPI) -> str:
+    settings = client.get_settings()
+    if settings.chroma_server_host:
+        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
+        return (f"the Chroma server at {scheme}://{settings.chroma_server_host}:"
+                f"{settings.chroma_server_http_port}")
+    return f"the index at {settings.persist_directory}"
 
 
 def drop_collection(client: ClientAPI, name: str) -> None:
     with contextlib.suppress(Exception):
         client.delete_collection(name)
+
+
+def close_client(client: ClientAPI) -> None:
+    """Release the client (Chroma shares one system per path; the last close stops it)."""
+    close = getattr(client, "close", None)  # chromadb >= 1.5
+    if close is not None:
+        with contextlib.suppress(Exception):
+            close()
+
+
+class GuardedCollection:
+    """A Chroma collection whose calls ride out a server restart or a rebuilt collection.
+
+    Connection failures are retried for RECONNECT_SECONDS (calls are idempotent: reads,
+    and upserts/deletes by deterministic id); a collection replaced by a rebuild is looked
+    up again; anything still failing becomes a NewsdeskError that names the store.
+    """
+
+    def __init__(self, collection: Collection, fetch: Callable[[], Collection], where: str):
+        self._collection = collection
+        self._fetch = fetch
+        self._where = where
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._collection, attr)
+        if attr.startswith("_") or not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._call(attr, args, kwargs)
+
+        return call
+
+    def _call(self, attr: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        from chromadb.errors import InvalidArgumentError, NotFoundError
+
+        def once() -> Any:
+            return _guarded(lambda: getattr(self._collection, attr)(*args, **kwargs), self._where)
+
+        try:
+            try:
+                return once()
+            except NotFoundError:  # dropped and re-created by a rebuild: look it up again
+                self._collection = _guarded(self._fetch, self._where)
+                return once()
+        except (NotFoundError, InvalidArgumentError) as exc:
+            raise NewsdeskError(f"{self._where} failed: {exc}; if the index is damaged, "
+                                "`newsdesk ingest` repairs it") from None
+
+
+def _guarded(fn: Callable[[], Any], where: str) -> Any:
+    """Run one store call: retry lost connections, translate store failures."""
+    import httpx
+    from chromadb.errors import ChromaError, InvalidArgumentError, NotFoundError
+
+    deadline = time.monotonic() + RECONNECT_SECONDS
+    delay = 0.2
+    while True:
+        try:
+            return fn()
+        except (NotFoundError, InvalidArgumentError):
+            raise  # the caller's business: a replaced collection, a bad argument
+        except httpx.TransportError as exc:
+            if time.monotonic() + delay > deadline:
+                raise NewsdeskError(f"cannot reach {where}: {exc or type(exc).__name__} "
+                                    f"(gave up after {RECONNECT_SECONDS:.0f} s)") from None
+            time.sleep(delay)
+            delay = min(2.0, delay * 2)
+        except (ChromaError, httpx.HTTPError) as exc:
+            raise NewsdeskError(f"{where} failed: {exc}; if the index is damaged, "
+                                "`newsdesk ingest` repairs it") from None
+        except Exception as exc:
+            if type(exc) is not Exception:  # chromadb reports HTTP errors as bare Exception
+                raise
+            raise NewsdeskError(f"{where} failed: {exc}") from None
 
 
 @contextlib.contextmanager

@@ -141,8 +141,8 @@ class ExtractiveGenerator:
             if follow is not None and len(parts) < self.max_sentences:
                 parts.append(f"{follow.text} [{citations.add(follow)}]")
         if question_type(_split_context(question)[0]) == "date":
-            notes = DateNotes(self.files, citations)
-            parts += notes.notes([s.sentence for g in chosen for s in g],
+            dates = DateNotes(self.files, citations)
+            parts += dates.notes([s.sentence for g in chosen for s in g],
                                  [s.sentence for s in scored])
         return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
                      notes=notes)
