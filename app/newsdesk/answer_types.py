@@ -29,6 +29,8 @@ QTYPES = [
             r"^(when|what (date|day|year|month|time)|which (date|day|year|month)|"
             r"on what (date|day)|in what (year|month)|since when)\b"
             r"|\b(what|which) (date|day|year|month)\b|^when\b"
+            r"|\b(release|premiere|launch|opening|start|end|due|expiry|birth) date\b"
+            r"|\bthe date (of|for|when)\b"
         ),
     ),
     (
@@ -138,7 +140,11 @@ def type_strength(qtype: str | None, sentence: str, question: str, resolvable: b
         if not _has_role(question, sentence):
             return 0.0
         people = [r for r in runs if not {t.lower() for t in r} & _ORG_WORDS]
-        return 1.0 if people else (0.7 if runs else 0.0)
+        if _title_case(sentence):
+            return 0.7 if runs else 0.0  # a headline: capitals say nothing about names
+        if any(len(r) >= 2 for r in people):
+            return 1.0  # a full name
+        return 0.85 if people else (0.7 if runs else 0.0)
     if qtype == "name":
         return _name_strength(question, sentence, runs)
     if runs:
@@ -151,6 +157,12 @@ def type_strength(qtype: str | None, sentence: str, question: str, resolvable: b
 
 
 _DURATION = re.compile(r"-(second|minute|hour|day|week|month|year)s?$")
+
+
+def _title_case(sentence: str) -> bool:
+    """Most words capitalized, as in a headline or a menu ("NFL Commissioners and Presidents")."""
+    tokens = [t for t in re.findall(r"[A-Za-z][\w'’-]*", sentence) if t.lower() not in STOPWORDS]
+    return len(tokens) >= 3 and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.7
 
 
 def _numbers(sentence: str, durations: bool = True) -> set[str]:

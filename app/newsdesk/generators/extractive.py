@@ -120,6 +120,8 @@ class ExtractiveGenerator:
                                                                          resolvable)
                 score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
                 score -= 0.3 * (1.0 - typed) + _conflict(own, s.text, s.passage.text)
+                if s.text.startswith(("...", "…")) or s.text.endswith(("...", "…")):
+                    score -= 0.05  # a snippet cut mid-sentence may have lost its answer
                 out.append(Scored(s, score, lexical, semantic, typed))
         return sorted(out, key=lambda x: -x.score)
 
