@@ -162,7 +162,7 @@ _DURATION = re.compile(r"-(second|minute|hour|day|week|month|year)s?$")
 def _title_case(sentence: str) -> bool:
     """Most words capitalized, as in a headline or a menu ("NFL Commissioners and Presidents")."""
     tokens = [t for t in re.findall(r"[A-Za-z][\w'’-]*", sentence) if t.lower() not in STOPWORDS]
-    return len(tokens) >= 3 and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.7
+    return len(tokens) >= 5 and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.8
 
 
 def _numbers(sentence: str, durations: bool = True) -> set[str]:
