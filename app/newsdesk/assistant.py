@@ -21,6 +21,7 @@ from newsdesk.types import Answer, IngestReport, Turn
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from newsdesk.embed import QueryEmbedder
     from newsdesk.generators.base import Generator
     from newsdesk.generators.extractive import ExtractiveGenerator
     from newsdesk.retrieve import Retriever
@@ -56,6 +57,7 @@ class Assistant:
         self.files = FileCache(settings.corpus)
         self._lock = threading.RLock()
         self._embedder: BaseEmbedding | None = None
+        self._query_embedder: QueryEmbedder | None = None
         self._retriever: Retriever | None = None
         self._generators: dict[str, Generator] = {}
         self._extractive: ExtractiveGenerator | None = None
@@ -68,9 +70,12 @@ class Assistant:
     # -- write path -------------------------------------------------------------------
     def ingest(self, progress: bool = False) -> IngestReport:
         """Index the corpus (incrementally); see `newsdesk.ingest`."""
+        from newsdesk.embed import prepare_query_encoder
         from newsdesk.ingest import ingest
 
         report = ingest(self.settings, self.embedder, progress=progress)
+        # Export the torch-free query encoder while torch is loaded (once per model).
+        prepare_query_encoder(self.settings, self.embedder)
         with self._lock:
             if self._retriever is not None:
                 self._retriever.invalidate()
@@ -110,6 +115,15 @@ class Assistant:
                 self._embedder = build_embedder(self.settings)
             return self._embedder
 
+    def query_embedder(self) -> QueryEmbedder:
+        """Embeds questions and candidate sentences: ONNX when exported, else torch."""
+        with self._lock:
+            if self._query_embedder is None:
+                from newsdesk.embed import build_query_embedder
+
+                self._query_embedder = build_query_embedder(self.settings, self.embedder)
+            return self._query_embedder
+
     def retriever(self) -> Retriever:
         with self._lock:
             if self._retriever is None:
@@ -117,7 +131,7 @@ class Assistant:
                 from newsdesk.store import get_collection, open_client
 
                 collection = get_collection(open_client(self.settings), self.settings.collection)
-                self._retriever = Retriever(self.settings, collection, self.embedder())
+                self._retriever = Retriever(self.settings, collection, self.query_embedder())
             return self._retriever
 
     def extractive(self) -> ExtractiveGenerator:
@@ -125,7 +139,7 @@ class Assistant:
             if self._extractive is None:
                 from newsdesk.generators.extractive import ExtractiveGenerator
 
-                embedder = self.embedder()
+                embedder = self.query_embedder()
                 self._extractive = ExtractiveGenerator(
                     embed=embedder.get_text_embedding_batch,
                     embed_query=embedder.get_query_embedding,

@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--scale", default="small", help="small | full | a list of sizes")
     p.add_argument("--out", type=Path, default=Path("bench-out"), help="output folder")
+    p.add_argument("--repeat", type=int, default=1, help="runs per size; reports medians")
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -11,8 +12,8 @@ from newsdesk.types import Passage
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
-    from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from newsdesk.embed import QueryEmbedder
     from newsdesk.settings import Settings
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
@@ -43,13 +44,12 @@ def passage_from(cid: str, text: str, meta: dict[str, Any], score: float) -> Pas
 class Retriever:
     """Searches one Chroma collection; safe to share between threads."""
 
-    def __init__(self, settings: Settings, collection: Collection, embedder: BaseEmbedding):
+    def __init__(self, settings: Settings, collection: Collection, embedder: QueryEmbedder):
         self.settings = settings
         self.collection = collection
         self.embedder = embedder
         self._bm25: _Bm25 | None = None
         self._lock = threading.Lock()
-        self._index: Any = None
         self.metadata_by_id: dict[str, dict[str, Any]] = {}
 
     def search(self, query: str, k: int) -> list[Passage]:
@@ -72,16 +72,23 @@ class Retriever:
         return dedupe(pool, k)
 
     def vector(self, query: str, k: int) -> list[Passage]:
-        from llama_index.core import VectorStoreIndex
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        import numpy as np
 
-        if self._index is None:
-            store = ChromaVectorStore(chroma_collection=self.collection)
-            self._index = VectorStoreIndex.from_vector_store(store, embed_model=self.embedder)
-        k = max(1, min(k, self.collection.count()))
-        hits = self._index.as_retriever(similarity_top_k=k).retrieve(query)
-        return [passage_from(h.node.node_id, h.node.get_content(), h.node.metadata, h.score or 0)
-                for h in hits]
+        # Chroma directly, not through llama-index's VectorStoreIndex: the same hits and
+        # scores, without importing llama_index.core (1-3 s) on the query path.
+        count = self.collection.count()
+        if not count:
+            return []
+        vector = np.asarray([self.embedder.get_query_embedding(query)], dtype=np.float32)
+        got = self.collection.query(
+            query_embeddings=vector, n_results=max(1, min(k, count)),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids, docs = got["ids"][0], (got["documents"] or [[]])[0]
+        metas, dists = (got["metadatas"] or [[]])[0], (got["distances"] or [[]])[0]
+        # exp(-distance) is the score llama-index's ChromaVectorStore gives (cosine space).
+        return [passage_from(cid, doc or "", dict(meta or {}), math.exp(-dist))
+                for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)]
 
     def bm25(self, query: str, k: int) -> list[Passage]:
         import numpy as np
@@ -99,23 +106,27 @@ class Retriever:
         with self._lock:
             count = self.collection.count()
             if self._bm25 is None or self._bm25.count != count:
-                self._bm25 = build_bm25(self.collection)
+                self._bm25 = build_bm25(self.collection, self.settings)
             return self._bm25
 
     def invalidate(self) -> None:
         """Forget cached state after the collection changed."""
         with self._lock:
             self._bm25 = None
-            self._index = None
 
 
-def build_bm25(collection: Collection) -> _Bm25:
+def build_bm25(collection: Collection, settings: Settings | None = None) -> _Bm25:
     import bm25s
 
+    from newsdesk import bm25_cache
+
+    total = collection.count()
+    saved = bm25_cache.load(settings, total) if settings else None
+    if saved is not None:  # built by an earlier process for this very index version
+        return _Bm25(*saved, total)
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict[str, Any]] = []
-    total = collection.count()
     for offset in range(0, total, 5000):
         got = collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
         ids += got["ids"]
@@ -126,6 +137,8 @@ def build_bm25(collection: Collection) -> _Bm25:
         corpus = [content_terms(_with_title(t, m)) or ["\u2205"]
                   for t, m in zip(texts, metas, strict=True)]
         model.index(corpus, show_progress=False)
+    if settings:
+        bm25_cache.save(settings, total, model, ids, texts, metas)
     return _Bm25(model, ids, texts, metas, total)
 
 

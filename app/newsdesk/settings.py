@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         None, description="Sentence-transformers model folder; default: the packaged MiniLM."
     )
     embed_backend: Literal["torch", "onnx"] = Field(
-        "torch", description="Query-time encoder: torch (sentence-transformers) or onnx."
+        "onnx", description="Query-time encoder: onnx (exported at ingest; fast start) or torch."
     )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Chunks per encoder batch.")
     chunk_size: int = Field(192, ge=32, le=250, description="Chunk size in model tokens (<256).")

@@ -1,0 +1,213 @@
+"""Query-time MiniLM on onnxruntime + tokenizers: sentence-transformers' vectors without torch.
+
+Importing torch and sentence-transformers costs 6-9 s, more than the whole cold-start
+budget of `newsdesk ask`. So ingest (which loads torch anyway) exports the model once
+into the index folder — rebuildable, like everything there; a machine-wide cache copy
+spares new indexes the export — and queries load only onnxruntime (~0.3 s) and
+tokenizers (~0.1 s). This module imports neither torch nor llama-index; the export
+imports torch inside the function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+GRAPH_VERSION = 1  # bump when the exported graph (pooling, inputs, opset) changes
+MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
+MIN_COSINE = 0.999  # an export must reproduce sentence-transformers this closely to be used
+PROBES = (
+    "Which Russian general did Mohammad Bagheri meet on Monday?",
+    "x",
+    "TEHRAN – Iran's chief of staff held talks in Moscow on military cooperation. " * 30,
+    "Die Zentralbank hat den Leitzins am Donnerstag unverändert gelassen.",
+    "Shares rose 3.2% to $41.07 after the company beat forecasts; 1,200 jobs will go.",
+    "  Breaking:\n\nthe storm made landfall near   Tampa (Fla.) at 5 a.m. ET.  ",
+)
+
+
+def export_key(model_dir: Path) -> str:
+    """What must match for an exported graph to stand for the model folder's weights."""
+    weights = sorted(model_dir.glob("*.safetensors")) + sorted(model_dir.glob("*.bin"))
+    stats = [(w.name, w.stat().st_size, w.stat().st_mtime_ns) for w in weights]
+    raw = json.dumps([str(model_dir.resolve()), stats, GRAPH_VERSION, MAX_LENGTH])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def export_dir(index: Path) -> Path:
+    return index / "onnx"
+
+
+def cache_dir() -> Path:
+    """The machine-wide copy of exports, so a new index (or test) need not export again."""
+    root = os.environ.get("NEWSDESK_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "newsdesk")
+    return Path(root) / "onnx"
+
+
+def _valid(folder: Path, key: str) -> Path | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    path = folder / "model.onnx"
+    ok = meta.get("key") == key and meta.get("min_cosine", 0) >= MIN_COSINE
+    return path if ok and path.is_file() else None
+
+
+def exported(index: Path, model_dir: Path) -> Path | None:
+    """The current export for this model in the index folder (adopted from the cache)."""
+    key = export_key(model_dir)
+    found = _valid(export_dir(index), key)
+    if found is not None:
+        return found
+    cached = _valid(cache_dir() / key, key)
+    if cached is None:
+        return None
+    try:
+        _install(cached.parent, export_dir(index))
+    except OSError:  # a read-only index folder: the cached copy serves as well
+        return cached
+    return _valid(export_dir(index), key)
+
+
+def _install(source: Path, dest: Path) -> None:
+    """Hard-link (or copy) an export into `dest`; the meta file last, so it is never ahead."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("model.onnx", "meta.json"):
+        tmp = dest / f".{name}.{os.getpid()}.tmp"
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(source / name, tmp)
+        except OSError:
+            shutil.copyfile(source / name, tmp)
+        os.replace(tmp, dest / name)
+
+
+class OnnxEncoder:
+    """Mean-pooled, L2-normalized MiniLM vectors from an exported graph; thread-safe."""
+
+    def __init__(self, onnx_file: Path, model_dir: Path, batch_size: int = 32):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        threads = int(os.environ.get("NEWSDESK_ONNX_THREADS", "0"))
+        options.intra_op_num_threads = threads  # 0: onnxruntime picks the physical cores
+        self.session = ort.InferenceSession(
+            str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # tokenizer.json ships with truncation/padding fixed at 128; sentence-transformers
+        # truncates at 256 and pads to the longest text of the batch.
+        self.tokenizer.enable_truncation(max_length=MAX_LENGTH)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per text (float32, shape (n, 384)), in input order."""
+        import numpy as np
+
+        # Length-sorted batches pad less, as sentence-transformers' encode does.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[Any] = [None] * len(texts)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            for i, vec in zip(idx, self._run([texts[i] for i in idx]), strict=True):
+                out[i] = vec
+        return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        batch = self.tokenizer.encode_batch(texts)
+        feeds = {
+            "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+        }
+        result = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})
+        return np.asarray(result[0])
+
+    # The two calls the query path makes, with llama-index's names and shapes.
+    def get_query_embedding(self, query: str) -> list[float]:
+        return list(self.encode([query])[0].tolist())
+
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[list[float]]:
+        return list(self.encode(texts).tolist())
+
+
+def export(model_dir: Path, index: Path, reference: Callable[[list[str]], Any]) -> float:
+    """Export the model into the index folder and the cache; the worst cosine vs `reference`.
+
+    `reference(texts) -> vectors` is sentence-transformers (the ingest embedder); the
+    graph is kept only when every probe text agrees to `MIN_COSINE`.
+    """
+    import tempfile
+
+    import numpy as np
+
+    key = export_key(model_dir)
+    index.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=index, prefix=".onnx-") as tmp:
+        staged = Path(tmp)
+        _torch_export(model_dir, staged / "model.onnx")
+        got = OnnxEncoder(staged / "model.onnx", model_dir).encode(list(PROBES))
+        want = np.asarray(reference(list(PROBES)), dtype=np.float32)
+        want /= np.linalg.norm(want, axis=1, keepdims=True)
+        worst = float(np.min(np.sum(got * want, axis=1)))
+        if worst < MIN_COSINE:
+            return worst
+        meta = {"key": key, "min_cosine": worst, "probes": len(PROBES)}
+        (staged / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        _install(staged, export_dir(index))
+    with contextlib.suppress(OSError):  # no writable cache: the index folder has its copy
+        _install(export_dir(index), cache_dir() / key)
+    return worst
+
+
+def _torch_export(model_dir: Path, dest: Path) -> None:
+    """Transformer + mean pooling + L2 norm, as one graph with dynamic batch and length."""
+    import torch
+    from transformers import AutoModel
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model: Any):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    ids = torch.ones((2, 8), dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes: dict[str, Any] = {n: {0: "batch", 1: "tokens"} for n in names}
+    # The tracer warns about shape-dependent Python branches in transformers' BERT; the
+    # probe comparison in `export` is what decides whether the graph is right.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Pooled(model), (ids, ids, torch.zeros_like(ids)), str(dest), input_names=names,
+            output_names=["embedding"], dynamic_axes={**axes, "embedding": {0: "batch"}},
+            opset_version=17, dynamo=False,
+        )

@@ -1,0 +1,152 @@
+"""`newsdesk bench --scale small` runs end to end and writes sane outputs (no timing asserts)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsdesk import bench_corpus
+from newsdesk.bench import median_of, plan
+from newsdesk.bench_report import markdown, slope
+from newsdesk.settings import PROJECT_ROOT
+
+# CI keeps this folder as an artifact; it is in .gitignore.
+OUT = Path(os.environ.get("NEWSDESK_BENCH_OUT", PROJECT_ROOT / "test-artifacts" / "bench"))
+
+
+def number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def positive(value: Any) -> bool:
+    return number(value) and value > 0
+
+
+def test_synthetic_articles_are_deterministic_and_distinct() -> None:
+    pool = bench_corpus.sentence_pool()
+    docs = [bench_corpus.article(i, pool) for i in range(50)]
+    assert docs == [bench_corpus.article(i, pool) for i in range(50)]
+    assert len(set(docs)) == 50
+    assert all(1500 < len(d) < 6000 for d in docs)
+
+
+def test_synthetic_corpus_is_written_once(tmp_path: Path) -> None:
+    corpus = bench_corpus.synthetic(12, tmp_path)
+    files = sorted(corpus.path.glob("*.txt"))
+    assert len(files) == 12
+    assert corpus.path.is_relative_to(tmp_path)
+    stamp = files[0].stat().st_mtime_ns
+    again = bench_corpus.synthetic(12, tmp_path)
+    assert again.path == corpus.path
+    assert files[0].stat().st_mtime_ns == stamp
+    assert len(corpus.questions) > 10
+    assert all(q.endswith("?") for q in corpus.questions)
+
+
+def test_scale_names(tmp_path: Path) -> None:
+    assert [c.label for c in plan("small", None, tmp_path)] == ["seeds", "synthetic-100"]
+    assert [c.label for c in plan("5,20", None, tmp_path)] == ["seeds", "synthetic-20"]
+    assert [c.label for c in plan("x", tmp_path, tmp_path)] == [tmp_path.name]
+    with pytest.raises(ValueError, match="--scale"):
+        plan("tiny", None, tmp_path)
+
+
+def test_medians_and_slope() -> None:
+    runs = [{"a": 1.0, "b": {"c": 3}, "s": "x"}, {"a": 3.0, "b": {"c": 5}, "s": "y"},
+            {"a": 2.0, "b": {"c": 4}, "s": "z"}]
+    assert median_of(runs) == {"a": 2.0, "b": {"c": 4}, "s": "x"}
+    sizes = [{"ingest": {"chunks": 1000, "ingest_s": 100.0}},
+             {"ingest": {"chunks": 10000, "ingest_s": 1000.0}}]
+    assert slope(sizes)["exponent"] == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def bench_result() -> dict[str, Any]:
+    """One real `newsdesk bench --scale small` run (a few minutes)."""
+    cmd = [sys.executable, "-m", "newsdesk.cli", "bench", "--scale", "small", "--out", str(OUT)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads((OUT / "bench.json").read_text(encoding="utf-8"))
+
+
+def test_bench_writes_its_three_files(bench_result: dict[str, Any]) -> None:
+    assert (OUT / "bench.md").read_text(encoding="utf-8").startswith("# newsdesk bench")
+    assert (OUT / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert markdown(bench_result).count("| seeds |") == 1
+    assert bench_result["machine"]["cpus"] >= 1
+
+
+def test_ingest_numbers_are_sane(bench_result: dict[str, Any]) -> None:
+    labels = [s["corpus"] for s in bench_result["sizes"]]
+    assert labels == ["seeds", "synthetic-100"]
+    for size in bench_result["sizes"]:
+        ingest = size["ingest"]
+        assert ingest["chunks"] > 0
+        assert ingest["files"] > 0
+        for key in ("ingest_s", "floor_s", "floor_ratio", "floor_cpu_ratio", "chunks_per_s",
+                    "reingest_s", "ingest_peak_rss_mb"):
+            assert positive(ingest[key]), key
+        assert ingest["reingest_embedded"] == 0  # an unchanged corpus embeds nothing
+    assert bench_result["sizes"][1]["ingest"]["files"] == 100
+
+
+def test_latency_numbers_are_sane(bench_result: dict[str, Any]) -> None:
+    for size in bench_result["sizes"]:
+        retrieval, extractive = size["retrieval"], size["ask"]["extractive"]
+        for block in (retrieval, extractive):
+            assert block["n"] > 0
+            assert number(block["p50_ms"])
+            assert 0 < block["p50_ms"] <= block["p95_ms"]
+        local = size["ask"].get("local")
+        if local and "error" not in local:
+            assert number(local["ttft_p50_ms"])
+            assert local["ttft_p50_ms"] <= local["p95_ms"]
+
+
+def test_cold_start_and_memory_are_measured(bench_result: dict[str, Any]) -> None:
+    backends = {c["backend"]: c for c in bench_result["cold_start"]}
+    assert set(backends) == {"onnx", "torch"}
+    for cold in backends.values():
+        assert not cold["error"], cold
+        assert number(cold["median_s"])
+        assert cold["median_s"] > 0
+        assert number(cold["peak_rss_mb"])
+        assert cold["peak_rss_mb"] > 0
+    memory = bench_result["memory"]
+    assert number(memory["ingest_peak_rss_mb"])
+    assert number(memory["ask_peak_rss_mb"])
+    assert "status" in memory["chat"]
+
+
+def test_bm25_is_kept_per_index_version(tmp_path: Path) -> None:
+    """A saved BM25 comes back equal; a new manifest or chunk count makes it miss."""
+    import bm25s
+
+    from newsdesk import bm25_cache
+    from newsdesk.settings import load_settings
+
+    settings = load_settings(index=tmp_path / "index")
+    settings.index.mkdir()
+    (settings.index / "manifest.json").write_text('{"version": 1}', encoding="utf-8")
+    texts = ["moscow talks on defence", "tehran ground forces", "storm near tampa"]
+    model = bm25s.BM25()
+    model.index([t.split() for t in texts], show_progress=False)
+    metas = [{"source": f"{i}.txt", "start": 0} for i in range(3)]
+    bm25_cache.save(settings, 3, model, ["a", "b", "c"], texts, metas)
+    loaded = bm25_cache.load(settings, 3)
+    assert loaded is not None
+    again, ids, got_texts, got_metas = loaded
+    assert (ids, got_texts, got_metas) == (["a", "b", "c"], texts, metas)
+    assert list(again.get_scores(["tehran"])) == list(model.get_scores(["tehran"]))
+    assert bm25_cache.load(settings, 4) is None  # an ingest is adding chunks
+    (settings.index / "manifest.json").write_text('{"version": 2}', encoding="utf-8")
+    assert bm25_cache.load(settings, 3) is None  # the index changed since
+    bm25_cache.save(settings, 3, model, ["a", "b", "c"], texts, metas)
+    assert len(list((settings.index / "bm25").iterdir())) == 1  # the old version is gone

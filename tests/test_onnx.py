@@ -1,0 +1,159 @@
+"""The ONNX query encoder: same vectors as sentence-transformers, no torch on the query path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsdesk.bench_corpus import article, rgb_path, sentence_pool
+from newsdesk.embed import build_embedder, build_query_embedder, prepare_query_encoder
+from newsdesk.onnx_encoder import (
+    MIN_COSINE,
+    OnnxEncoder,
+    cache_dir,
+    export_dir,
+    export_key,
+    exported,
+)
+from newsdesk.settings import PROJECT_ROOT, load_settings
+
+pytest.importorskip("onnx", reason="torch.onnx.export needs the onnx package")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """An index folder with the exported encoder, and the torch embedder it was checked with."""
+    index = tmp_path_factory.mktemp("index")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWSDESK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        settings = load_settings(index=index, embed_backend="onnx")
+        torch_embedder = build_embedder(settings)
+        assert prepare_query_encoder(settings, lambda: torch_embedder) == ""
+        yield settings, torch_embedder
+
+
+def texts() -> list[str]:
+    """Many real sentences and passages, plus the awkward cases."""
+    pool = sentence_pool()
+    out = pool[:: max(1, len(pool) // 150)]
+    out += [article(i, pool) for i in range(20)]  # article-length: truncated at 256 tokens
+    passages = sorted(rgb_path().glob("*.txt"))[:50] if rgb_path().is_dir() else []
+    out += [p.read_text(encoding="utf-8") for p in passages]
+    out += [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "seeds").glob("*.txt"))]
+    return out + ["", "a", "?!", "ÆØÅ 東京 — ünïcode", "word " * 600]
+
+
+def test_export_matches_sentence_transformers(built) -> None:  # type: ignore[no-untyped-def]
+    settings, torch_embedder = built
+    path = exported(settings.index, settings.embed_model_path())
+    assert path is not None
+    sample = texts()
+    assert len(sample) > 100
+    got = OnnxEncoder(path, settings.embed_model_path()).encode(sample)
+    want = np.asarray(torch_embedder.get_text_embedding_batch(sample), dtype=np.float32)
+    cosine = np.sum(got * want, axis=1) / np.linalg.norm(want, axis=1)
+    assert float(cosine.min()) >= MIN_COSINE
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+
+
+def test_query_embedding_matches(built) -> None:  # type: ignore[no-untyped-def]
+    settings, torch_embedder = built
+    encoder = build_query_embedder(settings, lambda: pytest.fail("must not fall back"))
+    assert isinstance(encoder, OnnxEncoder)
+    question = "Which Russian general did Mohammad Bagheri meet on Monday?"
+    a = np.asarray(encoder.get_query_embedding(question))
+    b = np.asarray(torch_embedder.get_query_embedding(question))
+    assert float(a @ b / np.linalg.norm(b)) >= MIN_COSINE
+    batch = encoder.get_text_embedding_batch(["one", "two words", "three"])
+    assert [len(v) for v in batch] == [384, 384, 384]
+
+
+def test_a_new_index_adopts_the_cached_export(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    model_dir = settings.embed_model_path()
+    assert (cache_dir() / export_key(model_dir) / "model.onnx").is_file()
+    adopted = exported(tmp_path / "index", model_dir)
+    assert adopted == export_dir(tmp_path / "index") / "model.onnx"
+    assert adopted.read_bytes() == exported(settings.index, model_dir).read_bytes()  # type: ignore[union-attr]
+
+
+def test_stale_or_broken_export_is_not_used(built, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, _ = built
+    model_dir = settings.embed_model_path()
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "empty-cache"))
+    folder = export_dir(tmp_path)
+    folder.mkdir()
+    assert exported(tmp_path, model_dir) is None  # nothing there
+    (folder / "model.onnx").write_bytes(b"not a model")
+    (folder / "meta.json").write_text(json.dumps({"key": "other", "min_cosine": 1.0}))
+    assert exported(tmp_path, model_dir) is None  # another model's export
+    meta = json.loads((export_dir(settings.index) / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps(meta))
+    # Current key but a corrupt file: the query path falls back to torch instead of failing.
+    other = load_settings(index=tmp_path, embed_backend="onnx")
+    sentinel = object()
+    assert build_query_embedder(other, lambda: sentinel) is sentinel  # type: ignore[arg-type, return-value]
+
+
+def test_torch_backend_skips_onnx(built) -> None:  # type: ignore[no-untyped-def]
+    settings, torch_embedder = built
+    torch_settings = load_settings(index=settings.index, embed_backend="torch")
+    assert build_query_embedder(torch_settings, lambda: torch_embedder) is torch_embedder
+    assert prepare_query_encoder(torch_settings, lambda: torch_embedder) == ""
+
+
+def test_llama_index_adapter(built) -> None:  # type: ignore[no-untyped-def]
+    from newsdesk.onnx_embed import OnnxEmbedding
+
+    settings, _ = built
+    path = exported(settings.index, settings.embed_model_path())
+    assert path is not None
+    adapter = OnnxEmbedding(path, settings.embed_model_path(), embed_batch_size=8)
+    direct = OnnxEncoder(path, settings.embed_model_path())
+    vec = adapter.get_query_embedding("Moscow talks")
+    assert np.allclose(vec, direct.get_query_embedding("Moscow talks"), atol=1e-6)
+    assert len(adapter.get_text_embedding_batch(["a", "b"] * 9)) == 18
+
+
+def test_query_encoder_imports_neither_torch_nor_llama_index(built) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from newsdesk.embed import build_query_embedder\n"
+        "from newsdesk.settings import load_settings\n"
+        f"s = load_settings(index=Path({str(settings.index)!r}), embed_backend='onnx')\n"
+        "e = build_query_embedder(s, lambda: sys.exit('fell back to torch'))\n"
+        "assert len(e.get_query_embedding('hello')) == 384\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'llama_index.core') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_ask_on_a_built_index_loads_no_torch(built) -> None:  # type: ignore[no-untyped-def]
+    """The cold-start path: `ask` on an index with its export never imports torch."""
+    from newsdesk.ingest import ingest
+
+    settings, torch_embedder = built
+    ingest(settings, lambda: torch_embedder)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from newsdesk import Assistant\n"
+        f"a = Assistant.from_settings(index=Path({str(settings.index)!r}), embed_backend='onnx')\n"
+        "assert a.ensure_index() is None\n"
+        "answer = a.ask('Which Russian general did Heidari meet in Moscow?')\n"
+        "assert 'Salyukov' in answer.answer, answer.answer\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'llama_index.core') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
