@@ -77,8 +77,9 @@ class Assistant:
         # Export the torch-free query encoder while torch is loaded (once per model).
         prepare_query_encoder(self.settings, self.embedder)
         with self._lock:
-            if self._retriever is not None:
-                self._retriever.invalidate()
+            # Re-open on the next question: a rebuild may have replaced the collection or
+            # moved a damaged store aside, and the old client would still read that one.
+            self._retriever = None
         return report
 
     def is_stale(self) -> str:

@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="index the corpus (incremental)")
     _common(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--watch", type=float, nargs="?", const=5.0, metavar="SECONDS",
+                   help="keep running: re-index whenever the corpus changes "
+                        "(checked every SECONDS, default 5; Ctrl-C stops)")
 
     p = sub.add_parser("ask", help="answer a question; with no question, chat in the terminal")
     _common(p)
@@ -71,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsdeskError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `newsdesk ask … | head`
+        return 0
     except KeyboardInterrupt:
         print("newsdesk: interrupted", file=sys.stderr)
         return 130
@@ -82,6 +87,8 @@ def _run(args: argparse.Namespace) -> int:
     assistant = Assistant.from_settings(**_overrides(args))
     match args.command:
         case "ingest":
+            if args.watch is not None:
+                return _watch(assistant, args.watch, args.json)
             done = assistant.ingest(progress=sys.stderr.isatty())
             print(json.dumps(done.to_dict(), indent=2) if args.json else done.summary())
             return 0
@@ -107,6 +114,16 @@ def _run(args: argparse.Namespace) -> int:
 
             return bench_cli(assistant, args)
     return 2
+
+
+def _watch(assistant: Any, interval: float, as_json: bool) -> int:
+    from newsdesk.watch import watch
+
+    def show(report: Any) -> None:
+        print(json.dumps(report.to_dict()) if as_json else report.summary(), flush=True)
+
+    return watch(assistant.settings.corpus,
+                 lambda: assistant.ingest(progress=sys.stderr.isatty()), interval, on_report=show)
 
 
 def _ask(assistant: Any, question: str, as_json: bool) -> int:

@@ -252,6 +252,9 @@ def _write(
     if not chunks:
         return 0
     model = embedder()
+    # Longest first, so each batch pads to about its own length, as one encode over all
+    # chunks would (the floor); file order pads ~9% more tokens on article-length text.
+    chunks = sorted(chunks, key=lambda c: -len(c.text))
     with tqdm(total=len(chunks), unit="chunk", desc="embedding", disable=not progress,
               leave=False) as bar:
         for i in range(0, len(chunks), WRITE_BATCH):

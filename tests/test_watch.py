@@ -1,0 +1,56 @@
+"""`newsdesk ingest --watch`: polling the corpus folder re-indexes it when it changes."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest_support import SEEDS, hash_embedder
+from newsdesk.errors import ConfigError
+from newsdesk.ingest import ingest
+from newsdesk.settings import Settings, load_settings
+from newsdesk.watch import watch
+
+SECOND = "001_78cf9b93ba7c4104.txt"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    monkeypatch.setattr("newsdesk.ingest.probe", lambda settings: "")  # tested elsewhere
+    return load_settings(corpus=corpus, index=tmp_path / "index")
+
+
+def test_watch_reindexes_when_the_corpus_changes(settings: Settings) -> None:
+    reports: list[Any] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(settings.corpus,
+                              lambda: ingest(settings, hash_embedder()), 0.2, reports.append,
+                              reports.append, stop))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not reports and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (settings.corpus / SECOND).unlink()
+        while len(reports) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert len(reports) == 2, reports
+    assert len(reports[0].files_added) == 5
+    assert reports[1].files_removed == [SECOND]
+
+
+def test_watch_refuses_a_non_positive_interval(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="interval must be a positive number"):
+        watch(settings.corpus, lambda: ingest(settings, hash_embedder()), 0)
