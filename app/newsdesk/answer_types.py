@@ -126,8 +126,26 @@ def entities(sentence: str) -> list[list[str]]:
     return runs
 
 
-def type_strength(qtype: str | None, sentence: str, question: str, resolvable: bool) -> float:
-    """1.0 when the sentence holds a new thing of the asked type; lower for weaker evidence."""
+def common_words(texts: list[str]) -> frozenset[str]:
+    """Words the texts also write in lower case: "Meet" or "Commissioners" capitalized at a
+    sentence start or in a headline is not a name when the same texts say "meet" and
+    "commissioners" elsewhere; "Goodell" is never written so."""
+    return frozenset(stem([w for t in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", t)]))
+
+
+def _new_name(run: list[str], asked: set[str], common: frozenset[str]) -> bool:
+    """The run has a word the question lacks that reads as a name (or an acronym)."""
+    for t in run:
+        key = stem([normalize(t)])[0]
+        if key not in asked and (t.isupper() and len(t) > 1 or key not in common):
+            return True
+    return False
+
+
+def type_strength(qtype: str | None, sentence: str, question: str, resolvable: bool,
+                  common: frozenset[str] = frozenset()) -> float:
+    """1.0 when the sentence holds a new thing of the asked type; lower for weaker evidence.
+    `common` (see `common_words`) keeps capitalized ordinary words from passing as names."""
     if qtype is None:
         return 1.0
     asked = set(stem(words(question)))
@@ -135,7 +153,7 @@ def type_strength(qtype: str | None, sentence: str, question: str, resolvable: b
         return _date_strength(sentence, asked, resolvable)
     if qtype == "number":
         return _number_strength(question, sentence)
-    runs = [r for r in entities(sentence) if _new(r, asked)]
+    runs = [r for r in entities(sentence) if _new_name(r, asked, common)]
     if qtype == "person":
         if not _has_role(question, sentence):
             return 0.0

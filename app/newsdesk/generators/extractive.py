@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newsdesk.answer_types import entities, question_type, type_strength
+from newsdesk.answer_types import common_words, entities, question_type, type_strength
 from newsdesk.cite import CitationList, FileCache, Sentence, passage_sentences
 from newsdesk.dates import Anchor, anchor_date
 from newsdesk.generators.base import Draft, refusal_text
@@ -30,6 +30,11 @@ MIN_LEXICAL = 0.2
 MIN_TYPE = 0.65
 SEMANTIC_ALONE = 0.6  # a close paraphrase needs no shared words
 CONTEXT_WEIGHT = 0.4  # follow-up context terms count less than the question's own words
+FOCUS_WEIGHT = 2.0
+NAME_PARTIAL = 0.5
+# Words that name the kind of answer ("Super Bowl 2021 location"), not the event asked about.
+_ANSWER_NOUNS = frozenset("""location place venue date day year month time name city country
+    winner number amount price cost""".split())
 _CONTEXT = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
@@ -98,12 +103,14 @@ class ExtractiveGenerator:
         sentences = [s for group in by_passage for s in group]
         if not sentences:
             return []
-        concepts = _concepts(own, context, [content_terms(s.text) for s in sentences])
+        concepts = _concepts(own, context, [content_terms(s.text) for s in sentences],
+                             focus=True)
         total = sum(w for _, w in concepts) or 1.0
         qvec = self.embed_query(question)
         vectors = dict(zip([s.text for s in sentences], self.embed([s.text for s in sentences]),
                            strict=True))
         qtype = question_type(own)
+        common = common_words([p.text for p in passages])
         out = []
         for rank, group in enumerate(by_passage):
             terms = [set(content_terms(s.text)) for s in group]
@@ -112,12 +119,12 @@ class ExtractiveGenerator:
             for i, s in enumerate(group):
                 window = terms[i] | title | (terms[i - 1] if i else set()) | (
                     terms[i + 1] if i + 1 < len(terms) else set())
-                own_cov = sum(w * _covers(c, terms[i]) for c, w in concepts) / total
-                win_cov = sum(w * _covers(c, window) for c, w in concepts) / total
+                own_cov = sum(w * _covers(c, terms[i], common) for c, w in concepts) / total
+                win_cov = sum(w * _covers(c, window, common) for c, w in concepts) / total
                 lexical = 0.65 * own_cov + 0.35 * win_cov
                 semantic = _cosine(qvec, vectors[s.text])
                 typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
-                                                                         resolvable)
+                                                                         resolvable, common)
                 score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
                 score -= 0.3 * (1.0 - typed) + _conflict(own, s.text, s.passage.text)
                 if s.text.startswith(("...", "…")) or s.text.endswith(("...", "…")):
@@ -179,6 +186,8 @@ def _continuation(s: Sentence) -> Sentence | None:
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
+_INSTALMENT = re.compile(r"\b(?:season|series|episode|part|volume|vol\.|chapter|edition|phase|"
+                         r"round|stage|book)\s+\d+\b", re.IGNORECASE)
 
 
 def _conflict(question: str, sentence: str, passage: str) -> float:
@@ -186,12 +195,12 @@ def _conflict(question: str, sentence: str, passage: str) -> float:
     ("Who won the 2021 Tour?" answered from "won the 2019 Tour")."""
     penalty = 0.0
     context = passage
-    for pattern in (_YEAR, _ORDINAL):
-        asked = {m.lower() for m in pattern.findall(question)}
+    for pattern in (_YEAR, _ORDINAL, _INSTALMENT):
+        asked = {" ".join(m.lower().split()) for m in pattern.findall(question)}
         if not asked:
             continue
-        said = {m.lower() for m in pattern.findall(sentence)}
-        around = {m.lower() for m in pattern.findall(context)}
+        said = {" ".join(m.lower().split()) for m in pattern.findall(sentence)}
+        around = {" ".join(m.lower().split()) for m in pattern.findall(context)}
         if said and not asked & said:
             penalty += 0.25
         elif not said and around and not asked & around:
@@ -233,12 +242,16 @@ def _agree(a: str, b: str) -> bool:
     return shared / len(ta) >= 0.6 and shared / len(tb) >= 0.6
 
 
-def _covers(concept: tuple[str, ...], terms: set[str]) -> float:
+def _covers(concept: tuple[str, ...], terms: set[str], common: frozenset[str] = frozenset()
+            ) -> float:
     """A name is matched by its last word ("Bagheri"); otherwise by the share of its words.
     A word sharing a 5-letter stem prefix ("opposing"/"opposition") counts for most."""
     if concept[-1] in terms:
         return 1.0
-    return sum(_match(t, terms) for t in concept) / len(concept)
+    share = sum(_match(t, terms) for t in concept) / len(concept)
+    # "Iranian Defence Minister Ashtiani" without "Ashtiani" is another minister (but
+    # "Academy Awards ceremony" without "ceremony" is still the same ceremony).
+    return share * NAME_PARTIAL if len(concept) > 1 and concept[-1] not in common else share
 
 
 def _match(term: str, terms: set[str]) -> float:
@@ -249,7 +262,8 @@ def _match(term: str, terms: set[str]) -> float:
     return 0.0
 
 
-def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple[str, ...], float]]:
+def _concepts(own: str, context: str, docs: list[list[str]],
+              focus: bool = False) -> list[tuple[tuple[str, ...], float]]:
     """What the question asks about, each with its IDF over the candidate sentences.
 
     A multi-word name is one concept ("Major General Mohammad Bagheri" is matched by
@@ -273,6 +287,14 @@ def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple
             if t not in seen:
                 out.append(((t,), factor * idf(t)))
                 seen.add(t)
+    if focus:
+        # "When were the exercises due to end?", "When was the deal signed?": the last word,
+        # unless a name, is the event whose date is asked; without it a sentence dates
+        # another event of the same story.
+        tail = re.findall(r"[\w'’-]+", own)
+        if tail and tail[-1][0].islower() and tail[-1].lower() not in _ANSWER_NOUNS:
+            last = content_terms(tail[-1])
+            out = [(c, w * FOCUS_WEIGHT if last and c == (last[-1],) else w) for c, w in out]
     return out
 
 

@@ -1,0 +1,79 @@
+"""Fast unit tests of the extractive generator's evidence rules.
+
+Each pins one rule that `newsdesk eval` showed to matter (see BENCHMARKS.md); where a
+whole generator is needed, every sentence gets the same vector, so only the lexical, type
+and conflict rules decide.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsdesk.answer_types import common_words, type_strength
+from newsdesk.cite import FileCache
+from newsdesk.generators.extractive import (
+    FOCUS_WEIGHT,
+    NAME_PARTIAL,
+    ExtractiveGenerator,
+    _concepts,
+    _covers,
+)
+from newsdesk.text import content_terms
+from newsdesk.types import Passage
+
+
+def _flat(texts: list[str]) -> list[list[float]]:
+    return [[1.0, 0.0] for _ in texts]
+
+
+def _generator(tmp_path: Path) -> ExtractiveGenerator:
+    return ExtractiveGenerator(_flat, lambda q: [1.0, 0.0], FileCache(tmp_path))
+
+
+def test_the_asked_event_weighs_double() -> None:
+    docs = [content_terms(t) for t in ("The exercises near the border started on Monday.",
+                                       "The exercises will end on 23 October.")]
+    question = "When were the exercises near the border due to end?"
+    plain = dict(_concepts(question, "", docs))
+    focused = dict(_concepts(question, "", docs, focus=True))
+    end = tuple(content_terms("end"))
+    assert focused[end] == FOCUS_WEIGHT * plain[end]
+    assert all(focused[c] == w for c, w in plain.items() if c != end)
+    # Not when the last word names the kind of answer, or is a name.
+    for q in ("Super Bowl 2021 location", "When did Shoigu meet Ashtiani"):
+        assert dict(_concepts(q, "", docs, focus=True)) == dict(_concepts(q, "", docs))
+
+
+def test_a_name_without_its_surname_is_another_person() -> None:
+    minister = tuple(content_terms("Iranian Defence Minister Ashtiani"))
+    other = set(content_terms("Iranian Defence Minister Bagheri"))
+    common = frozenset(content_terms("the iranian defence minister said"))
+    assert _covers(minister, other, common) == NAME_PARTIAL * 3 / 4
+    assert _covers(minister, {*other, *content_terms("Ashtiani")}, common) == 1.0
+    # A common head word ("ceremony") is no name: its other words still count fully.
+    ceremony = tuple(content_terms("Academy Awards Ceremony"))
+    assert _covers(ceremony, set(content_terms("Academy Awards")),
+                   frozenset(content_terms("the ceremony"))) == 2 / 3
+
+
+def _best(tmp_path: Path, question: str, *texts: str) -> str:
+    passages = [Passage(f"a{i}.txt", t, 1.0 - i / 10, 0, len(t)) for i, t in enumerate(texts)]
+    return _generator(tmp_path).score(question, passages)[0].sentence.text
+
+
+def test_another_season_conflicts(tmp_path: Path) -> None:
+    three = "Season 3 of The Crown premiered on November 17, 2019."
+    four = "The Crown returns with season 4 on November 15, 2020."
+    assert _best(tmp_path, "When does season 4 of The Crown premiere?",
+                 f"{three} {four}") == four
+
+
+def test_capitalized_common_words_are_not_names() -> None:
+    pool = ["The NFL named its commissioners and presidents; meet the president today.",
+            "Roger Goodell is the commissioner of the NFL."]
+    common = common_words(pool)
+    who = "Who is the president of the NFL?"
+    assert type_strength("person", "NFL Commissioners and Presidents.", who, False, common) == 0
+    assert type_strength("person", "NFL president Roger Goodell spoke.", who, False, common) == 1
+    # Without the pool's vocabulary, capitals are all there is to go on.
+    assert type_strength("person", "NFL Commissioners and Presidents.", who, False) > 0
