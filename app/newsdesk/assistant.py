@@ -16,7 +16,7 @@ from newsdesk.followup import as_turns, needs_context, rewrite
 from newsdesk.generators.base import Draft
 from newsdesk.settings import Settings, load_settings
 from newsdesk.store import Manifest, manifest_path
-from newsdesk.types import Answer, IngestReport, Turn
+from newsdesk.types import Answer, IngestReport, Passage, Turn
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from newsdesk.retrieve import Retriever
 
 POOL = 12  # passages the generator may draw on; `top_k` of them are shown
+# How much a passage's fused retrieval rank still counts once its sentences are scored
+# (`rank`): a passage falls by RERANK_RANK_WEIGHT * (its rank / POOL) evidence points.
+# Chosen on both question sets (BENCHMARKS.md, "Evidence re-ranking").
+RERANK_RANK_WEIGHT = 0.2
 _INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
 
 
@@ -207,7 +211,6 @@ class Assistant:
         t1 = time.perf_counter()
         pool = self.retriever().search_pool(standalone, POOL)
         t2 = time.perf_counter()
-        shown = self.retriever().shown(pool, self.settings.top_k)
         gen = self.generator(generator)
         draft: Draft | None = None
         error = ""
@@ -222,6 +225,7 @@ class Assistant:
             fallback = self.extractive().answer(standalone, pool)
             draft = replace(fallback, generator=f"extractive (fallback: {gen.name} failed)")
         assert draft is not None
+        shown = self.rank(standalone, pool, self.settings.top_k)  # scores cached by now
         t3 = time.perf_counter()
         citations = [c for c in draft.citations if self.files.verifies(c.source, c.quote, c.start,
                                                                          c.end)]
@@ -233,6 +237,28 @@ class Assistant:
             standalone_question=standalone if standalone != question else "",
             dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
         )
+
+    def search(self, question: str, k: int) -> list[Passage]:
+        """The k passages `ask` would show for a standalone question, best first."""
+        return self.rank(question, self.retriever().search_pool(question, max(k, POOL)), k)
+
+    def rank(self, question: str, pool: list[Passage], k: int) -> list[Passage]:
+        """The pool's first POOL passages re-ordered by their best sentence's evidence score
+        (the extractive generator's: meaning, question words, the asked kind of answer),
+        then near-duplicates folded; k of them.
+
+        Fusion ranks passages by their words and their vector as a whole; a passage whose
+        one sentence answers the question ("It was released on July 21, 2017") often
+        ranks below one that only repeats the question's words.
+        """
+        head = pool[:POOL]
+        best: dict[str, float] = {}
+        for scored in self.extractive().score(question, head):
+            best.setdefault(scored.sentence.passage.chunk_id, scored.score)
+        place = {p.chunk_id: i for i, p in enumerate(head)}
+        ranked = sorted(head, key=lambda p: -(best.get(p.chunk_id, -1.0)
+                                               - RERANK_RANK_WEIGHT * place[p.chunk_id] / POOL))
+        return self.retriever().shown(ranked + pool[POOL:], k)
 
     def condense(self, question: str, history: Sequence[Turn | dict | str] | None,
                  generator: str | None = None) -> str:

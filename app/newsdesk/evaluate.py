@@ -245,7 +245,7 @@ def run_question(assistant: Assistant, q: EvalQuestion, generator: str,
         return QuestionResult(q, answer, score_answer(q, answer, [], quotes, errored=True))
     # The standalone question the assistant searched with, so ranks match its passages.
     standalone = answer.standalone_question or answer.question
-    ranked = assistant.retriever().search(standalone, RANK_DEPTH)
+    ranked = assistant.search(standalone, RANK_DEPTH)
     evidence = None
     if generator == "extractive":
         pool = assistant.retriever().search_pool(standalone, POOL)

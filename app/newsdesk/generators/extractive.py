@@ -84,6 +84,8 @@ class ExtractiveGenerator:
         max_sentences: int = 3,
     ):
         self.embed = _VectorCache(embed)
+        self._scored: OrderedDict[tuple[object, ...], list[Scored]] = OrderedDict()
+        self._scored_lock = threading.Lock()
         self.embed_query = embed_query
         self.files = files
         self.threshold = threshold
@@ -97,7 +99,22 @@ class ExtractiveGenerator:
         yield draft
 
     def score(self, question: str, passages: list[Passage]) -> list[Scored]:
-        """Every sentence of the passages, scored for how well it answers the question."""
+        """Every sentence of the passages, scored for how well it answers the question, best
+        first. The last few results are kept: `ask` scores the same pool twice, to answer
+        and to re-rank the passages it shows."""
+        key = (question, tuple((p.chunk_id, p.source, p.start, p.end) for p in passages))
+        with self._scored_lock:
+            hit = self._scored.get(key)
+        if hit is not None:
+            return hit
+        scored = self._score(question, passages)
+        with self._scored_lock:
+            self._scored[key] = scored
+            while len(self._scored) > 32:
+                self._scored.popitem(last=False)
+        return scored
+
+    def _score(self, question: str, passages: list[Passage]) -> list[Scored]:
         own, context = _split_context(question)
         by_passage = [passage_sentences(p) for p in passages]
         sentences = [s for group in by_passage for s in group]
