@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -124,6 +124,21 @@ def test_rates_on_hand_made_answers(corpus: Path) -> None:
     assert r.citation_recall == 0.5
     assert (r.citations, r.invalid_quotes, r.quote_validity) == (2, 1, 0.5)
     assert (r.refusal_rate, r.false_refusal_rate) == (0.5, 0.5)
+
+
+def test_model_answers_report_what_verification_dropped(corpus: Path) -> None:
+    assert rates(four_results(corpus)).dropped_sentence_rate is None  # extractive only
+    quotes = QuoteChecker(corpus)
+    written = [("local", 2, 1), ("local", 1, 0), ("extractive (fallback: local kept no sentence)",
+                                                  0, 3)]
+    results = []
+    for i, (gen, kept, dropped) in enumerate(written):
+        q, a = question(f"m{i}"), answer("x")
+        a = replace(a, generator=gen, kept_sentences=kept, dropped_sentences=dropped)
+        results.append(QuestionResult(q, a, score_answer(q, a, [], quotes)))
+    r = rates(results)
+    assert r.dropped_sentence_rate == round(4 / 7, 4)  # 4 of the 7 sentences written
+    assert r.fallback_rate == pytest.approx(1 / 3, abs=1e-4)
 
 
 def test_result_lines_keep_every_answer_field_and_say_why(corpus: Path) -> None:

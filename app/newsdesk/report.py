@@ -43,6 +43,10 @@ class Rates:
     quote_validity: float | None  # citations whose quote is the file's text at its offsets
     refusal_rate: float | None  # over unanswerable questions
     false_refusal_rate: float | None  # over answerable questions
+    # Model generators only (None for extractive): the share of the model's sentences that
+    # verification dropped, and of answers where it kept none and extractive answered.
+    dropped_sentence_rate: float | None = None
+    fallback_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,19 @@ def rates(results: Sequence[QuestionResult]) -> Rates:
         quote_validity=round((citations - invalid) / citations, 4) if citations else None,
         refusal_rate=_mean([r.answer.refused for r in unanswerable]),
         false_refusal_rate=_mean([r.answer.refused for r in answerable]),
+        **_model_rates(results),
     )
+
+
+def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """How much of what a language model wrote survived verification."""
+    written = [r.answer for r in results
+               if not r.scores.errored and r.answer.generator != "extractive"]
+    kept = sum(a.kept_sentences for a in written if not a.generator.startswith("extractive"))
+    dropped = sum(a.dropped_sentences for a in written)
+    fallback = [a.generator.startswith("extractive") for a in written]
+    return {"dropped_sentence_rate": round(dropped / (kept + dropped), 4) if kept + dropped
+            else None, "fallback_rate": _mean(fallback)}
 
 
 def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
@@ -209,6 +225,10 @@ def headline(m: Metrics) -> list[str]:
             ("quote validity", o.quote_validity, f"{o.citations} citations"),
             ("refusal rate", o.refusal_rate, f"{o.unanswerable} unanswerable"),
             ("false-refusal rate", o.false_refusal_rate, answerable)]
+    if o.dropped_sentence_rate is not None or o.fallback_rate is not None:
+        rows += [("model sentences dropped by verification", o.dropped_sentence_rate,
+                  "sentences the model wrote"),
+                 ("answers that fell back to extractive", o.fallback_rate, "model answers")]
     return _table(("metric", "value", "over"), [(n, _fmt(v), w) for n, v, w in rows])
 
 
