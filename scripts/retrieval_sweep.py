@@ -1,4 +1,5 @@
-"""Compare vector, BM25 and fused rankings on a question set (the table in BENCHMARKS.md).
+"""Compare vector, BM25 and fused rankings, and the evidence re-ranking `ask` applies to
+the fused pool, on a question set (the tables in BENCHMARKS.md).
 
     python scripts/retrieval_sweep.py --corpus seeds --questions seeds/questions.jsonl \
         --index /tmp/ix
@@ -44,15 +45,22 @@ def main() -> None:
     rows = [json.loads(line) for line in args.questions.open(encoding="utf-8") if line.strip()]
     cases = [(q, retriever.vector(q["question"], 40), retriever.bm25(q["question"], 40))
              for q in rows if q.get("sources")]
+    question = {id(v): q["question"] for q, v, _ in cases}
+
+    def reranked(weight: float) -> Ranker:
+        return lambda v, b: assistant.rank(question[id(v)], fuse([v, b], [0.5, 1.0]), 10,
+                                           rank_weight=weight)
+
     rankers: dict[str, Ranker] = {
         "vector": lambda v, b: v,
         "bm25": lambda v, b: b,
         "rrf (1:1)": lambda v, b: fuse([v, b]),
         "rrf (vector 0.5 : bm25 1)": lambda v, b: fuse([v, b], [0.5, 1.0]),
         "rrf (vector 2 : bm25 1)": lambda v, b: fuse([v, b], [2.0, 1.0]),
+        **{f"rrf 0.5:1 + evidence, rank {w}": reranked(w) for w in (0.0, 0.1, 0.2, 0.3, 0.5)},
     }
     for name, rank in rankers.items():
-        print(f"{name:28s} {score(cases, rank)}")
+        print(f"{name:34s} {score(cases, rank)}")
 
 
 if __name__ == "__main__":

@@ -242,7 +242,8 @@ class Assistant:
         """The k passages `ask` would show for a standalone question, best first."""
         return self.rank(question, self.retriever().search_pool(question, max(k, POOL)), k)
 
-    def rank(self, question: str, pool: list[Passage], k: int) -> list[Passage]:
+    def rank(self, question: str, pool: list[Passage], k: int,
+             rank_weight: float = RERANK_RANK_WEIGHT) -> list[Passage]:
         """The pool's first POOL passages re-ordered by their best sentence's evidence score
         (the extractive generator's: meaning, question words, the asked kind of answer),
         then near-duplicates folded; k of them.
@@ -257,7 +258,7 @@ class Assistant:
             best.setdefault(scored.sentence.passage.chunk_id, scored.score)
         place = {p.chunk_id: i for i, p in enumerate(head)}
         ranked = sorted(head, key=lambda p: -(best.get(p.chunk_id, -1.0)
-                                               - RERANK_RANK_WEIGHT * place[p.chunk_id] / POOL))
+                                               - rank_weight * place[p.chunk_id] / POOL))
         return self.retriever().shown(ranked + pool[POOL:], k)
 
     def condense(self, question: str, history: Sequence[Turn | dict | str] | None,
