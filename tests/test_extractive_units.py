@@ -77,3 +77,17 @@ def test_capitalized_common_words_are_not_names() -> None:
     assert type_strength("person", "NFL president Roger Goodell spoke.", who, False, common) == 1
     # Without the pool's vocabulary, capitals are all there is to go on.
     assert type_strength("person", "NFL Commissioners and Presidents.", who, False) > 0
+
+
+def test_a_pronoun_subject_is_read_with_the_sentence_before(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def recording(texts: list[str]) -> list[list[float]]:
+        seen.extend(texts)
+        return _flat(texts)
+
+    text = "Splatoon 2 is a shooter game by Nintendo. It was released on July 21, 2017."
+    gen = ExtractiveGenerator(recording, lambda q: [1.0, 0.0], FileCache(tmp_path))
+    best = gen.score("When was Splatoon 2 released?", [Passage("a.txt", text, 1.0, 0, len(text))])
+    assert text in seen  # the pronoun sentence, joined to the one naming its subject
+    assert best[0].sentence.text == "It was released on July 21, 2017."

@@ -119,6 +119,16 @@ def test_type_needs_something_new() -> None:
     who = "Who did Bagheri meet?"
     assert type_strength("person", "Bagheri met Valery Gerasimov.", who, False) == 1
     assert type_strength("person", "Bagheri met officials.", who, False) == 0
+    # A role stated as a verb still names the role holder.
+    heisman = "Who is the Heisman Trophy winner in 2012?"
+    assert type_strength("person", "Johnny Manziel won the 2012 Heisman Trophy.", heisman,
+                         False) == 1
+    # Tournaments are not people: only weak evidence for "who won".
+    golf = "Who won the British Open golf tournament in 2020?"
+    assert type_strength("person", "It is one of four majors, with the Masters Tournament "
+                         "and the PGA Championship.", golf, False) < 1
+    assert type_strength("person", "The reigning champion remains Shane Lowry of Ireland.",
+                         golf, False) == 1
 
 
 def test_follow_up_resolves_pronouns() -> None:

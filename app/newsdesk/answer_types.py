@@ -82,7 +82,8 @@ _ORG_WORDS = frozenset(
     agency court union network guard corps company bank university party government news
     press park forum garden wall sea corridor republic federation nations treaty
     security resolution embassy department office state states kingdom group association
-    league club team""".split()
+    league club team tournament championship championships cup open games award awards
+    trophy prize festival election""".split()
 )
 _DATE_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
@@ -231,6 +232,9 @@ _ROLE = re.compile(
     r"(?:(?P<owner>[\w-]+)['’]s )?(?P<rest>.+?)\??$",
     re.IGNORECASE,
 )
+# A role the sentence states as a verb: "the 2012 Heisman winner" / "Manziel won the Heisman".
+_ROLE_VERBS = {stem([k])[0]: set(stem(v.split())) for k, v in {
+    "winner": "win wins won winning champion", "champion": "win wins won winning winner"}.items()}
 _GENERIC_MODIFIERS = frozenset(stem("lead leading main top current new former senior".split()))
 _PREPOSITION = re.compile(r"\s+(?:of|in|at|for|on|from|during)\s+", re.IGNORECASE)
 _YEARISH = re.compile(r"^(?:the )?(?:year )?(?:19|20)\d{2}$|^\d+$")
@@ -252,7 +256,8 @@ def _has_role(question: str, sentence: str) -> bool:
     text = set(stem(words(sentence)))
     needed = [r for r in role[:-1] if r not in _GENERIC_MODIFIERS] + role[-1:]
     for word in needed:  # "foreign minister" is not "defense minister"
-        if not any(t == word or (len(word) >= 5 and t[:5] == word[:5]) for t in text):
+        forms = {word} | _ROLE_VERBS.get(word, set())
+        if not any(t in forms or (len(word) >= 5 and t[:5] == word[:5]) for t in text):
             return False
     return all(set(stem(words(o))) & text for o in owners)
 

@@ -124,8 +124,16 @@ class ExtractiveGenerator:
                              focus=True)
         total = sum(w for _, w in concepts) or 1.0
         qvec = self.embed_query(question)
-        vectors = dict(zip([s.text for s in sentences], self.embed([s.text for s in sentences]),
-                           strict=True))
+        # "It was released on July 21, 2017.": a sentence whose subject is a pronoun is also
+        # read with the sentence (or title) before it, which names the subject.
+        joined = {}
+        for group in by_passage:
+            for i, s in enumerate(group):
+                before = group[i - 1].text if i else group[0].passage.title
+                if before and _PRONOUN.match(s.text):
+                    joined[s.text] = f"{before} {s.text}"
+        texts = list(dict.fromkeys([s.text for s in sentences] + list(joined.values())))
+        vectors = dict(zip(texts, self.embed(texts), strict=True))
         qtype = question_type(own)
         common = common_words([p.text for p in passages])
         out = []
@@ -138,8 +146,12 @@ class ExtractiveGenerator:
                     terms[i + 1] if i + 1 < len(terms) else set())
                 own_cov = sum(w * _covers(c, terms[i], common) for c, w in concepts) / total
                 win_cov = sum(w * _covers(c, window, common) for c, w in concepts) / total
-                lexical = 0.65 * own_cov + 0.35 * win_cov
                 semantic = _cosine(qvec, vectors[s.text])
+                if s.text in joined:
+                    lexical = 0.3 * own_cov + 0.7 * win_cov
+                    semantic = max(semantic, _cosine(qvec, vectors[joined[s.text]]))
+                else:
+                    lexical = 0.65 * own_cov + 0.35 * win_cov
                 typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
                                                                          resolvable, common)
                 score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
@@ -188,6 +200,7 @@ def _anchor(text: str) -> Anchor | None:
     return anchor_date(text)
 
 
+_PRONOUN = re.compile(r"^(it|he|she|they|its|his|her|their)\b", re.IGNORECASE)
 _ANAPHOR = re.compile(r"^(according to (him|her|them)|this|that|these|it|he|she|they)\b",
                      re.IGNORECASE)
 
