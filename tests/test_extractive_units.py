@@ -34,14 +34,14 @@ def test_the_asked_event_weighs_double() -> None:
     docs = [content_terms(t) for t in ("The exercises near the border started on Monday.",
                                        "The exercises will end on 23 October.")]
     question = "When were the exercises near the border due to end?"
-    plain = dict(_concepts(question, "", docs))
-    focused = dict(_concepts(question, "", docs, focus=True))
-    end = tuple(content_terms("end"))
-    assert focused[end] == FOCUS_WEIGHT * plain[end]
-    assert all(focused[c] == w for c, w in plain.items() if c != end)
+    weights = dict(_concepts(question, "", docs))
+    end, near = tuple(content_terms("end")), tuple(content_terms("near"))
+    # "end" and "near" are each in one of the two sentences: the same IDF, doubled for the event.
+    assert weights[end] == FOCUS_WEIGHT * weights[near]
     # Not when the last word names the kind of answer, or is a name.
     for q in ("Super Bowl 2021 location", "When did Shoigu meet Ashtiani"):
-        assert dict(_concepts(q, "", docs, focus=True)) == dict(_concepts(q, "", docs))
+        w = dict(_concepts(q, "", docs))
+        assert len(set(w.values())) == 1  # no term in these docs: one IDF for all
 
 
 def test_a_name_without_its_surname_is_another_person() -> None:

@@ -30,8 +30,8 @@ MIN_LEXICAL = 0.2
 MIN_TYPE = 0.65
 SEMANTIC_ALONE = 0.6  # a close paraphrase needs no shared words
 CONTEXT_WEIGHT = 0.4  # follow-up context terms count less than the question's own words
-FOCUS_WEIGHT = 2.0
-NAME_PARTIAL = 0.5
+FOCUS_WEIGHT = 2.0  # the question's last word, its event ("due to end?"), counts double
+NAME_PARTIAL = 0.5  # "Defence Minister Ashtiani" matched without "Ashtiani" counts half
 # Words that name the kind of answer ("Super Bowl 2021 location"), not the event asked about.
 _ANSWER_NOUNS = frozenset("""location place venue date day year month time name city country
     winner number amount price cost""".split())
@@ -120,8 +120,7 @@ class ExtractiveGenerator:
         sentences = [s for group in by_passage for s in group]
         if not sentences:
             return []
-        concepts = _concepts(own, context, [content_terms(s.text) for s in sentences],
-                             focus=True)
+        concepts = _concepts(own, context, [content_terms(s.text) for s in sentences])
         total = sum(w for _, w in concepts) or 1.0
         qvec = self.embed_query(question)
         # "It was released on July 21, 2017.": a sentence whose subject is a pronoun is also
@@ -292,8 +291,7 @@ def _match(term: str, terms: set[str]) -> float:
     return 0.0
 
 
-def _concepts(own: str, context: str, docs: list[list[str]],
-              focus: bool = False) -> list[tuple[tuple[str, ...], float]]:
+def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple[str, ...], float]]:
     """What the question asks about, each with its IDF over the candidate sentences.
 
     A multi-word name is one concept ("Major General Mohammad Bagheri" is matched by
@@ -317,14 +315,13 @@ def _concepts(own: str, context: str, docs: list[list[str]],
             if t not in seen:
                 out.append(((t,), factor * idf(t)))
                 seen.add(t)
-    if focus:
-        # "When were the exercises due to end?", "When was the deal signed?": the last word,
-        # unless a name, is the event whose date is asked; without it a sentence dates
-        # another event of the same story.
-        tail = re.findall(r"[\w'’-]+", own)
-        if tail and tail[-1][0].islower() and tail[-1].lower() not in _ANSWER_NOUNS:
-            last = content_terms(tail[-1])
-            out = [(c, w * FOCUS_WEIGHT if last and c == (last[-1],) else w) for c, w in out]
+    # "When were the exercises due to end?", "When was the deal signed?": the last word,
+    # unless a name or the kind of answer, is the event asked about; without it a sentence
+    # dates (or counts, or names) another event of the same story.
+    tail = re.findall(r"[\w'’-]+", own)
+    if tail and tail[-1][0].islower() and tail[-1].lower() not in _ANSWER_NOUNS:
+        last = content_terms(tail[-1])
+        out = [(c, w * FOCUS_WEIGHT if last and c == (last[-1],) else w) for c, w in out]
     return out
 
 
