@@ -1,15 +1,18 @@
 """The seed-set scores that `tests/test_eval.py` enforces: the one place they are set.
 
 `newsdesk eval` on seeds/questions.jsonl with the extractive generator must reach each
-of these. They are the numbers measured on 2026-11-24 at b2bcc70 (accuracy 0.857,
-Hit@5 1.000, refusal rate 0.909 on 11 unanswerable questions) minus a margin of about one
-question.
+of these. They are the numbers measured on 2026-11-24 at 8910266 (accuracy 0.929,
+Hit@5 1.000, refusal rate 0.909 on 11 unanswerable questions, no false refusals) minus a
+margin of about one question.
 Raise them when the code improves; never lower one to make a change pass.
 """
 
 SEED_MINIMUMS: dict[str, float] = {
     "quote_validity": 1.0,  # every quote must be the file's own text: not a tunable
-    "accuracy": 0.84,  # over the 70 answerable questions
+    "accuracy": 0.91,  # over the 70 answerable questions (65 right; 64 would be 0.914)
     "hit_at_5": 0.98,  # over the 70 questions with gold sources
     "refusal_rate": 0.90,  # over the 11 unanswerable questions
+}
+SEED_MAXIMUMS: dict[str, float] = {
+    "false_refusal_rate": 0.03,  # over the 70 answerable questions (0 now; 2 would be 0.029)
 }

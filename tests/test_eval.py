@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eval_thresholds import SEED_MINIMUMS
+from eval_thresholds import SEED_MAXIMUMS, SEED_MINIMUMS
 from newsdesk.errors import NewsdeskError
 from newsdesk.evaluate import (
     EvalQuestion,
@@ -267,6 +267,8 @@ def test_seed_set_meets_the_thresholds(seed_eval: tuple[EvalResult, list[dict]])
     metrics = seed_eval[0].metrics.to_dict()
     below = {k: (metrics[k], floor) for k, floor in SEED_MINIMUMS.items() if metrics[k] < floor}
     assert not below, f"below the minimum (got, minimum): {below}"
+    above = {k: (metrics[k], top) for k, top in SEED_MAXIMUMS.items() if metrics[k] > top}
+    assert not above, f"above the maximum (got, maximum): {above}"
     assert metrics["errors"] == 0
     assert metrics["curve_mismatches"] == 0
 
