@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from newsdesk import Assistant, Passage
-from newsdesk.retrieve import dedupe, fuse
+from newsdesk.retrieval.retriever import dedupe, fuse
 
 Ranker = Callable[[list[Passage], list[Passage]], list[Passage]]
 

@@ -46,7 +46,7 @@ _HASH_INGEST = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from ingest_support import hash_embedder
-from newsdesk.ingest import ingest
+from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import load_settings
 s = load_settings(corpus=sys.argv[2], index=sys.argv[3], chunk_size=int(sys.argv[4]),
                   chunk_overlap=int(sys.argv[5]))

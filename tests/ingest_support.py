@@ -19,10 +19,10 @@ from typing import Any
 from llama_index.core.embeddings import MockEmbedding
 
 from newsdesk.assistant import Assistant
-from newsdesk.chunking import chunk_file, make_splitter
-from newsdesk.corpus import read_corpus
+from newsdesk.index.store import Manifest, close_client, get_collection, manifest_path, open_client
+from newsdesk.ingest.chunking import chunk_file, make_splitter
+from newsdesk.ingest.corpus import read_corpus
 from newsdesk.settings import Settings
-from newsdesk.store import Manifest, close_client, get_collection, manifest_path, open_client
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -69,7 +69,7 @@ def hash_embedder(calls: list[int] | None = None) -> Any:
 @functools.cache
 def shared_model() -> Any:
     """The real packaged MiniLM, loaded once per test process."""
-    from newsdesk.embed import build_embedder
+    from newsdesk.models.embed import build_embedder
     from newsdesk.settings import load_settings
 
     return build_embedder(load_settings())

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from newsdesk import bench_corpus
-from newsdesk.bench import median_of, plan
-from newsdesk.bench_report import markdown, slope
+from newsdesk.bench import corpora as bench_corpus
+from newsdesk.bench.report import markdown, slope
+from newsdesk.bench.run import median_of, plan
 from newsdesk.settings import PROJECT_ROOT
 
 # CI keeps this folder as an artifact; it is in .gitignore.
@@ -129,7 +129,7 @@ def test_bm25_is_kept_per_index_version(tmp_path: Path) -> None:
     """A saved BM25 comes back equal; a new manifest or chunk count makes it miss."""
     import bm25s
 
-    from newsdesk import bm25_cache
+    from newsdesk.retrieval import bm25_cache
     from newsdesk.settings import load_settings
 
     settings = load_settings(index=tmp_path / "index")

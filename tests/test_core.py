@@ -143,7 +143,7 @@ def test_unknown_generator_names_the_setting(tmp_path: Path) -> None:
 
 
 def test_help_does_not_import_the_model_stack() -> None:
-    code = ("import sys; from newsdesk.cli import build_parser; build_parser(); "
+    code = ("import sys; from newsdesk.cli.main import build_parser; build_parser(); "
             "print(sorted(m for m in ('torch', 'chromadb', 'sentence_transformers', "
             "'llama_index.core', 'gradio') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -31,10 +31,10 @@ from ingest_support import (
     probe_store,
     seed_sentences,
 )
-from newsdesk.chunking import chunk_file, make_splitter
-from newsdesk.corpus import read_corpus
+from newsdesk.index.store import Manifest, manifest_path
+from newsdesk.ingest.chunking import chunk_file, make_splitter
+from newsdesk.ingest.corpus import read_corpus
 from newsdesk.settings import Settings, load_settings
-from newsdesk.store import Manifest, manifest_path
 
 
 @dataclass
@@ -152,7 +152,7 @@ def test_kill_9_around_the_vector_segment_flush(tmp_path: Path) -> None:
 def assert_same_vectors(a: Settings, b: Settings) -> None:
     import numpy as np
 
-    from newsdesk.store import close_client, get_collection, open_client
+    from newsdesk.index.store import close_client, get_collection, open_client
 
     got = []
     for settings in (a, b):

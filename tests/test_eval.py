@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 
 from eval_thresholds import SEED_MAXIMUMS, SEED_MINIMUMS
-from newsdesk.errors import NewsdeskError
-from newsdesk.evaluate import (
-    EvalQuestion,
-    EvalResult,
-    QuestionResult,
+from newsdesk.errors import QuestionFileError
+from newsdesk.evaluation.records import EvalQuestion, EvalResult, Evidence, QuestionResult
+from newsdesk.evaluation.report import (
+    latency,
+    rates,
+    refusal_curve,
+    result_line,
+    write_all,
+)
+from newsdesk.evaluation.run import (
     QuoteChecker,
     contains_answer,
     evaluate,
@@ -25,7 +30,6 @@ from newsdesk.evaluate import (
     score_answer,
     token_f1,
 )
-from newsdesk.report import Evidence, latency, rates, refusal_curve, result_line, write_all
 from newsdesk.types import Answer, Citation, Passage
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -179,7 +183,7 @@ def test_refusal_curve_replays_the_gate(corpus: Path) -> None:
 
 
 def test_report_files_show_the_failures(corpus: Path, tmp_path: Path) -> None:
-    from newsdesk.report import summarize
+    from newsdesk.evaluation.report import summarize
 
     results = four_results(corpus)
     metrics = summarize(results, "local", "q.jsonl", str(corpus), 0.35, 1.0)
@@ -211,13 +215,13 @@ def test_bad_question_files_name_file_and_line(tmp_path: Path, content: str,
                                                problem: str) -> None:
     path = tmp_path / "questions.jsonl"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(NewsdeskError, match=re.escape(str(path))) as err:
+    with pytest.raises(QuestionFileError, match=re.escape(str(path))) as err:
         load_questions(path)
     assert problem in str(err.value)
 
 
 def test_missing_question_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(NewsdeskError, match="does not exist"):
+    with pytest.raises(QuestionFileError, match="does not exist"):
         load_questions(tmp_path / "nope.jsonl")
 
 
@@ -236,7 +240,7 @@ def test_question_lines_keep_unknown_fields(tmp_path: Path) -> None:
 
 def test_cli_reports_a_missing_file_without_traceback(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from newsdesk.cli import main
+    from newsdesk.cli.main import main
 
     code = main(["eval", "--questions", str(tmp_path / "nope.jsonl"), "--index",
                  str(tmp_path / "index"), "--out", str(tmp_path / "out")])
@@ -302,7 +306,7 @@ def test_report_and_chart_are_written(seed_eval: tuple[EvalResult, list[dict]]) 
 def test_cli_json_is_metrics_alone_and_bad_questions_are_recorded(
         seed_eval: tuple[EvalResult, list[dict]], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from newsdesk.cli import main
+    from newsdesk.cli.main import main
 
     index = seed_eval[0].results_path.parents[1] / "index"
     shutil.copytree(index, tmp_path / "index")  # a fresh Assistant, the same index

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsdesk.answer_types import common_words, type_strength
-from newsdesk.cite import FileCache
-from newsdesk.generators.extractive import (
+from newsdesk.answer.cite import FileCache
+from newsdesk.answer.extractive import (
     FOCUS_WEIGHT,
     NAME_PARTIAL,
     ExtractiveGenerator,
     _concepts,
     _covers,
 )
-from newsdesk.text import content_terms
+from newsdesk.nlp.answer_types import common_words, type_strength
+from newsdesk.nlp.text import content_terms
 from newsdesk.types import Passage
 
 

@@ -26,10 +26,10 @@ from ingest_support import (
     stored,
 )
 from newsdesk.errors import ConfigError, IndexBusy, IngestFailed
-from newsdesk.ingest import ingest
+from newsdesk.index.store import Manifest, close_client, get_collection, manifest_path, open_client
+from newsdesk.index.store import write_lock as lock
+from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import Settings, load_settings
-from newsdesk.store import Manifest, close_client, get_collection, manifest_path, open_client
-from newsdesk.store import write_lock as lock
 
 SECOND = "001_78cf9b93ba7c4104.txt"
 
@@ -46,7 +46,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the subprocess health probe (tested on its own below) to keep these tests fast."""
-    monkeypatch.setattr("newsdesk.ingest.probe", lambda settings: "")
+    monkeypatch.setattr("newsdesk.ingest.pipeline.probe", lambda settings: "")
 
 
 def test_unchanged_corpus_embeds_nothing_and_changes_nothing(settings: Settings,
@@ -119,7 +119,7 @@ def test_a_run_that_dies_mid_write_is_resumed_not_redone(settings: Settings,
                                                           no_probe: None,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches stored before the failure are kept; the next run embeds only the rest."""
-    monkeypatch.setattr("newsdesk.ingest.WRITE_BATCH", 4)
+    monkeypatch.setattr("newsdesk.ingest.pipeline.WRITE_BATCH", 4)
     embedded: list[str] = []
     factory = hash_embedder()
 
@@ -227,7 +227,7 @@ def test_store_that_crashes_its_opener_is_moved_aside_and_rebuilt(
         settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The chroma-core 7238 shape: opening the store kills the process with SIGSEGV."""
     ingest(settings, hash_embedder())
-    monkeypatch.setattr("newsdesk.repair._PROBE", "import os, signal\n"
+    monkeypatch.setattr("newsdesk.index.repair._PROBE", "import os, signal\n"
                         "os.kill(os.getpid(), signal.SIGSEGV)\n")
     assert_rebuilt_after_damage(settings)
     assert "SIGSEGV" in ingest(settings, hash_embedder()).rebuild_reason

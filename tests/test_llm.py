@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from llm_server import ServerURL, openai_server
-from newsdesk import llm
 from newsdesk.errors import GeneratorUnavailable
-from newsdesk.llm import LocalChatModel, OpenAIChatModel
+from newsdesk.models import chat as llm
+from newsdesk.models.chat import LocalChatModel, OpenAIChatModel
 from newsdesk.settings import packaged_test_llm
 
 pytestmark = pytest.mark.llm
@@ -208,7 +208,7 @@ def test_openai_unreachable_server_fails_fast() -> None:
 
 def test_importing_llm_loads_no_model_library() -> None:
     code = (
-        "import sys, newsdesk.llm; "
+        "import sys, newsdesk.models.chat; "
         "print([m for m in ('xllamacpp', 'llama_index', 'openai') if m in sys.modules])"
     )
     app_dir = Path(__file__).resolve().parents[1] / "app"

@@ -17,8 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-if importlib.util.find_spec("newsdesk.web") is None:
-    pytest.skip("the web chat (newsdesk.web) does not exist yet", allow_module_level=True)
+if importlib.util.find_spec("newsdesk.web.app") is None:
+    pytest.skip("the web chat (newsdesk.web.app) does not exist yet", allow_module_level=True)
 
 
 def load_bench() -> ModuleType:
@@ -58,7 +58,7 @@ def test_twenty_five_concurrent_sessions(chat_server: Any) -> None:
 def test_the_citation_check_catches_a_wrong_quote(tmp_path: Path) -> None:
     """The benchmark's verdict means something: a footnote off by one character fails."""
     from newsdesk.types import Answer, Citation
-    from newsdesk.web_render import answer_html
+    from newsdesk.web.render import answer_html
 
     (tmp_path / "a.txt").write_text("Alpha beta gamma. Delta epsilon.", encoding="utf-8")
     good = Citation(1, "a.txt", "Delta epsilon.", 18, 32)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsdesk.bench_corpus import article, rgb_path, sentence_pool
-from newsdesk.embed import build_embedder, build_query_embedder, prepare_query_encoder
-from newsdesk.onnx_encoder import (
+from newsdesk.bench.corpora import article, rgb_path, sentence_pool
+from newsdesk.models.embed import build_embedder, build_query_embedder, prepare_query_encoder
+from newsdesk.models.onnx_encoder import (
     MIN_COSINE,
     OnnxEncoder,
     cache_dir,
@@ -109,7 +109,7 @@ def test_torch_backend_skips_onnx(built) -> None:  # type: ignore[no-untyped-def
 
 
 def test_llama_index_adapter(built) -> None:  # type: ignore[no-untyped-def]
-    from newsdesk.onnx_embed import OnnxEmbedding
+    from newsdesk.models.onnx_embed import OnnxEmbedding
 
     settings, _ = built
     path = exported(settings.index, settings.embed_model_path())
@@ -126,7 +126,7 @@ def test_query_encoder_imports_neither_torch_nor_llama_index(built) -> None:  # 
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from newsdesk.embed import build_query_embedder\n"
+        "from newsdesk.models.embed import build_query_embedder\n"
         "from newsdesk.settings import load_settings\n"
         f"s = load_settings(index=Path({str(settings.index)!r}), embed_backend='onnx')\n"
         "e = build_query_embedder(s, lambda: sys.exit('fell back to torch'))\n"
@@ -140,7 +140,7 @@ def test_query_encoder_imports_neither_torch_nor_llama_index(built) -> None:  # 
 
 def test_ask_on_a_built_index_loads_no_torch(built) -> None:  # type: ignore[no-untyped-def]
     """The cold-start path: `ask` on an index with its export never imports torch."""
-    from newsdesk.ingest import ingest
+    from newsdesk.ingest.pipeline import ingest
 
     settings, torch_embedder = built
     ingest(settings, lambda: torch_embedder)

@@ -24,8 +24,8 @@ from ingest_support import (
     newsdesk,
     shared_model,
 )
-from newsdesk.errors import ConfigError, NewsdeskError
-from newsdesk.ingest import ingest
+from newsdesk.errors import ConfigError, StoreError
+from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import load_settings
 from newsdesk.types import Answer
 
@@ -116,10 +116,10 @@ def test_ingest_ask_restart_ask(server: ChromaServer, tmp_path: Path,
     assert time.monotonic() - t0 > 2.0, "the question should have waited for the server"
     assert during.citations == before.citations
 
-    monkeypatch.setattr("newsdesk.store.RECONNECT_SECONDS", 1.0)
+    monkeypatch.setattr("newsdesk.index.store.RECONNECT_SECONDS", 1.0)
     server.stop()  # down for good: a clear error that names the server
     try:
-        with pytest.raises(NewsdeskError, match=rf"Chroma server at http://127\.0\.0\.1:{server.port}"):
+        with pytest.raises(StoreError, match=rf"Chroma server at http://127\.0\.0\.1:{server.port}"):
             assistant.ask(SEED_QUESTION)
     finally:
         server.start()

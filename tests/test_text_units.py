@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from tests.conftest import SEEDS
 
-from newsdesk.answer_types import question_type, type_strength
-from newsdesk.cite import split_claims, verify_generated
-from newsdesk.clean import clean
-from newsdesk.dates import anchor_date, find_dates, resolve_weekday
+from newsdesk.answer.cite import split_claims, verify_generated
+from newsdesk.answer.followup import rewrite
 from newsdesk.errors import ConfigError
-from newsdesk.followup import rewrite
+from newsdesk.ingest.clean import clean
+from newsdesk.nlp.answer_types import question_type, type_strength
+from newsdesk.nlp.dates import anchor_date, find_dates, resolve_weekday
+from newsdesk.nlp.text import sentence_spans
 from newsdesk.settings import load_settings
-from newsdesk.text import sentence_spans
 from newsdesk.types import Passage
 
 PAGE = """Ministers Agree on Grain Corridor
@@ -168,8 +168,12 @@ def test_markers_parsed_in_several_styles() -> None:
 
 
 def test_bad_settings_name_the_field() -> None:
-    with pytest.raises(ConfigError, match="generator"):
-        load_settings(generator="gpt-9")
+    from newsdesk.assistant import Assistant
+
+    # The generator name is checked against the one registry, where settings become parts.
+    with pytest.raises(ConfigError, match="generator: unknown generator 'gpt-9'; choose one of "
+                       "extractive, local, openai"):
+        Assistant(load_settings(generator="gpt-9"))
     with pytest.raises(ConfigError, match="chunk_size"):
         load_settings(chunk_size=4000)
     with pytest.raises(ConfigError, match="chroma_url"):

@@ -12,9 +12,9 @@ import pytest
 
 from ingest_support import SEEDS, hash_embedder
 from newsdesk.errors import ConfigError
-from newsdesk.ingest import ingest
+from newsdesk.ingest.pipeline import ingest
+from newsdesk.ingest.watch import watch
 from newsdesk.settings import Settings, load_settings
-from newsdesk.watch import watch
 
 SECOND = "001_78cf9b93ba7c4104.txt"
 
@@ -25,7 +25,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     corpus.mkdir()
     for path in SEEDS.glob("*.txt"):
         shutil.copy(path, corpus / path.name)
-    monkeypatch.setattr("newsdesk.ingest.probe", lambda settings: "")  # tested elsewhere
+    monkeypatch.setattr("newsdesk.ingest.pipeline.probe", lambda settings: "")  # tested elsewhere
     return load_settings(corpus=corpus, index=tmp_path / "index")
 
 

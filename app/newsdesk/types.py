@@ -6,8 +6,18 @@ The JSON field names of `Answer`, `Citation` and `Passage` are a public contract
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# A citation marker in answer text, with the space before it: " [1]", "[2, 3]", "[1; 4]".
+# Group 1 holds the numbers; `marker_numbers` reads them.
+MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def marker_numbers(group: str) -> list[int]:
+    """The citation numbers of one marker's group 1: "2, 3" -> [2, 3]."""
+    return [int(n) for n in re.split(r"[,;\s]+", group) if n]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The read path's answering: the generator protocol, extractive and model generators, citations."""

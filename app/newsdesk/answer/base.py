@@ -1,0 +1,43 @@
+"""The interface every answer generator implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from newsdesk.types import Citation, Passage, Turn
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A generator's finished answer, before the assistant adds timings and passages."""
+
+    text: str
+    citations: list[Citation]
+    refused: bool
+    generator: str
+    kept: int = 0
+    dropped: int = 0
+    notes: dict[str, float] = field(default_factory=dict)
+
+
+class Generator(Protocol):
+    """An answer generator. Construction is light; models load on first use."""
+
+    name: str
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        """Yield answer text as it is produced, then exactly one final `Draft`."""
+        ...
+
+    def condense(self, question: str, turns: list[Turn]) -> str | None:
+        """A standalone rewrite of a follow-up, or None to use the rule-based rewrite."""
+        ...
+
+
+def refusal_text(question: str) -> str:
+    topic = question.strip().rstrip("?.! ")
+    if len(topic) > 120:
+        topic = topic[:117].rsplit(" ", 1)[0] + "…"
+    return f"The articles don't say: {topic}?" if topic else "The articles don't say."

@@ -1,0 +1,336 @@
+"""Extractive answers: verbatim sentences from the passages, each with its citation.
+
+Correct by construction (it never states what the articles do not); it refuses unless a
+sentence both covers what the question is about and holds the kind of thing asked for
+(a person for who, a date for when, a number for how many).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from newsdesk.answer.base import Draft, refusal_text
+from newsdesk.answer.cite import CitationList, FileCache, Sentence, passage_sentences
+from newsdesk.answer.date_notes import DateNotes
+from newsdesk.nlp.answer_types import common_words, entities, question_type, type_strength
+from newsdesk.nlp.dates import Anchor, anchor_date
+from newsdesk.nlp.text import content_terms
+from newsdesk.types import Passage, Turn
+
+# Weights of the evidence score, and the bars an answer must clear; calibrated on
+# seeds/questions.jsonl (see BENCHMARKS.md, "refusal trade-off").
+W_SEMANTIC, W_LEXICAL = 0.5, 0.5
+MIN_LEXICAL = 0.2
+MIN_TYPE = 0.65
+SEMANTIC_ALONE = 0.6  # a close paraphrase needs no shared words
+CONTEXT_WEIGHT = 0.4  # follow-up context terms count less than the question's own words
+FOCUS_WEIGHT = 2.0  # the question's last word, its event ("due to end?"), counts double
+NAME_PARTIAL = 0.5  # "Defence Minister Ashtiani" matched without "Ashtiani" counts half
+# Words that name the kind of answer ("Super Bowl 2021 location"), not the event asked about.
+_ANSWER_NOUNS = frozenset("""location place venue date day year month time name city country
+    winner number amount price cost""".split())
+_CONTEXT = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+@dataclass(frozen=True)
+class Scored:
+    sentence: Sentence
+    score: float
+    lexical: float
+    semantic: float
+    typed: float
+
+
+class _VectorCache:
+    """Sentence vectors by text: the same sentences come back question after question."""
+
+    def __init__(self, embed: Callable[[list[str]], list[list[float]]], size: int = 20000):
+        self.embed = embed
+        self.size = size
+        self._items: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+        if missing:
+            vectors = self.embed(missing)
+            with self._lock:
+                for text, vec in zip(missing, vectors, strict=True):
+                    self._items[text] = vec
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        with self._lock:
+            return [self._items[t] for t in texts]
+
+
+class ExtractiveGenerator:
+    """Answers from the passages' own sentences; needs no language model."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embed: Callable[[list[str]], list[list[float]]],
+        embed_query: Callable[[str], list[float]],
+        files: FileCache,
+        threshold: float = 0.35,
+        max_sentences: int = 3,
+    ):
+        self.embed = _VectorCache(embed)
+        self._scored: OrderedDict[tuple[object, ...], list[Scored]] = OrderedDict()
+        self._scored_lock = threading.Lock()
+        self.embed_query = embed_query
+        self.files = files
+        self.threshold = threshold
+        self.max_sentences = max_sentences
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        draft = self.answer(question, passages)
+        pieces = re.split(r"(?<=[\].])\s+(?=\S)", draft.text)
+        for i, piece in enumerate(pieces):
+            yield piece if i == 0 else " " + piece
+        yield draft
+
+    def condense(self, question: str, turns: list[Turn]) -> str | None:
+        """No model to rewrite with: the assistant's rule-based rewrite applies."""
+        return None
+
+    def score(self, question: str, passages: list[Passage]) -> list[Scored]:
+        """Every sentence of the passages, scored for how well it answers the question, best
+        first. The last few results are kept: `ask` scores the same pool twice, to answer
+        and to re-rank the passages it shows."""
+        key = (question, tuple((p.chunk_id, p.source, p.start, p.end) for p in passages))
+        with self._scored_lock:
+            hit = self._scored.get(key)
+        if hit is not None:
+            return hit
+        scored = self._score(question, passages)
+        with self._scored_lock:
+            self._scored[key] = scored
+            while len(self._scored) > 32:
+                self._scored.popitem(last=False)
+        return scored
+
+    def _score(self, question: str, passages: list[Passage]) -> list[Scored]:
+        own, context = _split_context(question)
+        by_passage = [passage_sentences(p) for p in passages]
+        sentences = [s for group in by_passage for s in group]
+        if not sentences:
+            return []
+        concepts = _concepts(own, context, [content_terms(s.text) for s in sentences])
+        total = sum(w for _, w in concepts) or 1.0
+        qvec = self.embed_query(question)
+        # "It was released on July 21, 2017.": a sentence whose subject is a pronoun is also
+        # read with the sentence (or title) before it, which names the subject.
+        joined = {}
+        for group in by_passage:
+            for i, s in enumerate(group):
+                before = group[i - 1].text if i else group[0].passage.title
+                if before and _PRONOUN.match(s.text):
+                    joined[s.text] = f"{before} {s.text}"
+        texts = list(dict.fromkeys([s.text for s in sentences] + list(joined.values())))
+        vectors = dict(zip(texts, self.embed(texts), strict=True))
+        qtype = question_type(own)
+        common = common_words([p.text for p in passages])
+        out = []
+        for rank, group in enumerate(by_passage):
+            terms = [set(content_terms(s.text)) for s in group]
+            title = set(content_terms(group[0].passage.title)) if group else set()
+            resolvable = bool(group) and self._anchor(group[0].passage.source) is not None
+            for i, s in enumerate(group):
+                window = terms[i] | title | (terms[i - 1] if i else set()) | (
+                    terms[i + 1] if i + 1 < len(terms) else set())
+                own_cov = sum(w * _covers(c, terms[i], common) for c, w in concepts) / total
+                win_cov = sum(w * _covers(c, window, common) for c, w in concepts) / total
+                semantic = _cosine(qvec, vectors[s.text])
+                if s.text in joined:
+                    lexical = 0.3 * own_cov + 0.7 * win_cov
+                    semantic = max(semantic, _cosine(qvec, vectors[joined[s.text]]))
+                else:
+                    lexical = 0.65 * own_cov + 0.35 * win_cov
+                typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
+                                                                         resolvable, common)
+                score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
+                score -= 0.3 * (1.0 - typed) + _conflict(own, s.text, s.passage.text)
+                if s.text.startswith(("...", "…")) or s.text.endswith(("...", "…")):
+                    score -= 0.05  # a snippet cut mid-sentence may have lost its answer
+                out.append(Scored(s, score, lexical, semantic, typed))
+        return sorted(out, key=lambda x: -x.score)
+
+    def answer(self, question: str, passages: list[Passage]) -> Draft:
+        scored = self.score(question, passages)
+        best = scored[0] if scored else None
+        notes = {"best_score": best.score, "best_lexical": best.lexical,
+                 "best_semantic": best.semantic, "best_typed": best.typed} if best else {}
+        if best is None or not self.answers(best):
+            return Draft(refusal_text(_split_context(question)[0]), [], True, self.name,
+                         notes=notes)
+        chosen = _choose(scored, self.max_sentences)
+        citations = CitationList()
+        parts = []
+        for group in chosen:
+            markers = "".join(f"[{citations.add(s.sentence)}]" for s in group)
+            parts.append(f"{group[0].sentence.text} {markers}")
+            follow = _continuation(group[0].sentence)
+            if follow is not None and len(parts) < self.max_sentences:
+                parts.append(f"{follow.text} [{citations.add(follow)}]")
+        if question_type(_split_context(question)[0]) == "date":
+            dates = DateNotes(self.files, citations)
+            parts += dates.notes([s.sentence for g in chosen for s in g],
+                                 [s.sentence for s in scored])
+        return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
+                     notes=notes)
+
+    def answers(self, best: Scored) -> bool:
+        """The refusal rule: enough evidence of the right kind."""
+        covered = best.lexical >= MIN_LEXICAL or best.semantic >= SEMANTIC_ALONE
+        return best.typed >= MIN_TYPE and covered and best.score >= self.threshold
+
+    def _anchor(self, source: str) -> Anchor | None:
+        text = self.files.text(source)
+        return _anchor(text) if text else None
+
+
+@lru_cache(maxsize=256)
+def _anchor(text: str) -> Anchor | None:
+    return anchor_date(text)
+
+
+_PRONOUN = re.compile(r"^(it|he|she|they|its|his|her|their)\b", re.IGNORECASE)
+_ANAPHOR = re.compile(r"^(according to (him|her|them)|this|that|these|it|he|she|they)\b",
+                     re.IGNORECASE)
+
+
+def _continuation(s: Sentence) -> Sentence | None:
+    """The next sentence when it only makes sense after this one ("According to him, …")."""
+    sentences = passage_sentences(s.passage)
+    for i, other in enumerate(sentences[:-1]):
+        if other.start == s.start and _ANAPHOR.match(sentences[i + 1].text):
+            return sentences[i + 1]
+    return None
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
+_INSTALMENT = re.compile(r"\b(?:season|series|episode|part|volume|vol\.|chapter|edition|phase|"
+                         r"round|stage|book)\s+\d+\b", re.IGNORECASE)
+
+
+def _conflict(question: str, sentence: str, passage: str) -> float:
+    """Penalty when the sentence is about another year or edition than the question asks
+    ("Who won the 2021 Tour?" answered from "won the 2019 Tour")."""
+    penalty = 0.0
+    context = passage
+    for pattern in (_YEAR, _ORDINAL, _INSTALMENT):
+        asked = {" ".join(m.lower().split()) for m in pattern.findall(question)}
+        if not asked:
+            continue
+        said = {" ".join(m.lower().split()) for m in pattern.findall(sentence)}
+        around = {" ".join(m.lower().split()) for m in pattern.findall(context)}
+        if said and not asked & said:
+            penalty += 0.25
+        elif not said and around and not asked & around:
+            penalty += 0.1
+    return penalty
+
+
+def _split_context(question: str) -> tuple[str, str]:
+    """A rewritten follow-up carries earlier entities in a trailing '(…)'."""
+    m = _CONTEXT.search(question)
+    if m and m.start() > 0:
+        return question[: m.start()], m.group(1)
+    return question, ""
+
+
+def _choose(scored: list[Scored], limit: int) -> list[list[Scored]]:
+    """Best sentences, each with the agreeing sentences of other articles folded in."""
+    top = scored[0]
+    groups: list[list[Scored]] = []
+    for cand in scored:
+        if cand.score < top.score - 0.1 or cand.typed < MIN_TYPE:
+            continue
+        same = next((g for g in groups if _agree(g[0].sentence.text, cand.sentence.text)), None)
+        if same is not None:
+            if all(s.sentence.passage.source != cand.sentence.passage.source for s in same):
+                same.append(cand)
+            continue
+        if len(groups) < limit:
+            groups.append([cand])
+    return groups
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two sentences state the same fact: most content words shared both ways."""
+    ta, tb = set(content_terms(a)), set(content_terms(b))
+    if not ta or not tb:
+        return False
+    shared = len(ta & tb)
+    return shared / len(ta) >= 0.6 and shared / len(tb) >= 0.6
+
+
+def _covers(concept: tuple[str, ...], terms: set[str], common: frozenset[str] = frozenset()
+            ) -> float:
+    """A name is matched by its last word ("Bagheri"); otherwise by the share of its words.
+    A word sharing a 5-letter stem prefix ("opposing"/"opposition") counts for most."""
+    if concept[-1] in terms:
+        return 1.0
+    share = sum(_match(t, terms) for t in concept) / len(concept)
+    # "Iranian Defence Minister Ashtiani" without "Ashtiani" is another minister (but
+    # "Academy Awards ceremony" without "ceremony" is still the same ceremony).
+    return share * NAME_PARTIAL if len(concept) > 1 and concept[-1] not in common else share
+
+
+def _match(term: str, terms: set[str]) -> float:
+    if term in terms:
+        return 1.0
+    if len(term) >= 5 and any(len(t) >= 5 and t[:5] == term[:5] for t in terms):
+        return 0.8
+    return 0.0
+
+
+def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple[str, ...], float]]:
+    """What the question asks about, each with its IDF over the candidate sentences.
+
+    A multi-word name is one concept ("Major General Mohammad Bagheri" is matched by
+    "Bagheri"), so long names do not outweigh the rest of the question.
+    """
+    n = len(docs)
+    sets = [set(d) for d in docs]
+
+    def idf(t: str) -> float:
+        return math.log(1 + (n + 1) / (1 + sum(t in s for s in sets)))
+
+    out: list[tuple[tuple[str, ...], float]] = []
+    seen: set[str] = set()
+    for text, factor in ((own, 1.0), (context, CONTEXT_WEIGHT)):
+        for run in entities(text):
+            terms = tuple(t for t in dict.fromkeys(content_terms(" ".join(run))) if t not in seen)
+            if terms:
+                out.append((terms, factor * max(idf(t) for t in terms)))
+                seen |= set(terms)
+        for t in dict.fromkeys(content_terms(text)):
+            if t not in seen:
+                out.append(((t,), factor * idf(t)))
+                seen.add(t)
+    # "When were the exercises due to end?", "When was the deal signed?": the last word,
+    # unless a name or the kind of answer, is the event asked about; without it a sentence
+    # dates (or counts, or names) another event of the same story.
+    tail = re.findall(r"[\w'’-]+", own)
+    if tail and tail[-1][0].islower() and tail[-1].lower() not in _ANSWER_NOUNS:
+        last = content_terms(tail[-1])
+        out = [(c, w * FOCUS_WEIGHT if last and c == (last[-1],) else w) for c, w in out]
+    return out
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)

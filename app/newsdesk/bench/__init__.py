@@ -1,0 +1,1 @@
+"""`newsdesk bench`: speed and memory measured in child processes over generated corpora."""

@@ -1,0 +1,1 @@
+"""The `newsdesk` command: subcommands, the terminal chat, plain-text rendering."""

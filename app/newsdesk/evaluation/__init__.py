@@ -1,0 +1,1 @@
+"""`newsdesk eval`: question files, scoring, and the report it writes."""

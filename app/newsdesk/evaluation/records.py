@@ -1,0 +1,149 @@
+"""The values an evaluation passes between running, scoring and reporting.
+
+`run` produces them and `report` writes them; both import this module, never each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.types import Answer, IngestReport, Turn
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The headline metrics over a set of questions (all, or one type); None: nothing to score."""
+
+    questions: int
+    answerable: int
+    unanswerable: int
+    errors: int  # questions newsdesk rejected (BadQuestion): scored as refusals
+    with_sources: int
+    hit_at_1: float | None  # over questions with sources
+    hit_at_5: float | None
+    mrr_at_10: float | None
+    recall_at_5: float | None
+    accuracy: float | None  # over answerable questions; refusals are wrong
+    f1: float | None
+    citation_precision: float | None  # cited files in sources / cited files, summed
+    citation_recall: float | None  # answerable questions citing a gold file
+    citations: int
+    invalid_quotes: int
+    quote_validity: float | None  # citations whose quote is the file's text at its offsets
+    refusal_rate: float | None  # over unanswerable questions
+    false_refusal_rate: float | None  # over answerable questions
+    # Model generators only (None for extractive): the share of the model's sentences that
+    # verification dropped, and of answers where it kept none and extractive answered.
+    dropped_sentence_rate: float | None = None
+    fallback_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Refusal rates had the extractive generator used this threshold."""
+
+    threshold: float
+    refusal_rate: float | None
+    false_refusal_rate: float | None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Everything metrics.json holds; `curve_mismatches` is None when there is no curve."""
+
+    overall: Rates
+    by_type: dict[str, Rates]
+    latency_ms: dict[str, dict[str, float]]  # stage -> p50, p95, max
+    generator: str
+    questions_file: str
+    corpus: str
+    seconds: float
+    threshold: float
+    curve: list[CurvePoint]
+    curve_mismatches: int | None  # questions whose replayed refusal differs from the real one
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {**data.pop("overall"), **data}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The extractive generator's best sentence for a question: what its refusal looks at."""
+
+    score: float
+    lexical: float
+    semantic: float
+    typed: float
+    gate_open: bool  # would it answer with this sentence at some threshold?
+    source: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """One line of a question file; `fields` is the whole line as read, unknown keys included."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    sources: tuple[str, ...]
+    type: str
+    history: tuple[Turn, ...] = ()
+    fields: dict[str, Any] = field(default_factory=dict)
+    line: int = 0
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """How one answer fared; `None` where a score does not apply (no sources, unanswerable)."""
+
+    correct: bool | None  # a refusal is never correct
+    f1: float | None
+    hit_rank: int | None  # 1-based rank of the first gold-file passage in the top RANK_DEPTH
+    recall_at_5: float | None
+    retrieved: list[str]  # files of the ranked passages, best first
+    cited: list[str]  # distinct cited files
+    cited_gold: int
+    invalid_quotes: list[int]  # numbers of citations whose quote is not the file's text
+    errored: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """A question, newsdesk's answer, its scores and (extractive only) its best evidence."""
+
+    question: EvalQuestion
+    answer: Answer
+    scores: Scores
+    evidence: Evidence | None = None
+
+    def failure(self) -> str:
+        """Why this result counts against newsdesk ('' when it does not)."""
+        s, why = self.scores, []
+        if s.errored:
+            why.append(f"error: {self.answer.error}")
+        elif self.question.answerable and not s.correct:
+            why.append("refused" if self.answer.refused else "wrong answer")
+        elif not self.question.answerable and not self.answer.refused:
+            why.append("answered an unanswerable question")
+        return "; ".join(why + ([f"invalid quotes {s.invalid_quotes}"] if s.invalid_quotes else []))
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """What `evaluate` measured, and the files it wrote."""
+
+    metrics: Metrics
+    results: list[QuestionResult]
+    results_path: Path
+    metrics_path: Path
+    report_path: Path
+    chart_path: Path
+    ingest: IngestReport | None = None

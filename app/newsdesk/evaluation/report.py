@@ -1,0 +1,248 @@
+"""What an evaluation writes: results.jsonl lines, metrics.json, report.md and report.png."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evaluation.records import CurvePoint, Evidence, Metrics, QuestionResult, Rates
+
+if TYPE_CHECKING:
+    from newsdesk.answer.extractive import ExtractiveGenerator
+    from newsdesk.types import Passage
+
+STAGES = ("rewrite", "retrieve", "generate", "total")
+CURVE_GRID = tuple(round(0.05 * i, 2) for i in range(17))  # refusal thresholds 0.00 … 0.80
+_CHART = (("accuracy", "accuracy"), ("hit_at_5", "Hit@5"), ("mrr_at_10", "MRR@10"),
+          ("citation_recall", "citation recall"), ("refusal_rate", "refusal (unanswerable)"))
+
+
+def best_evidence(gen: ExtractiveGenerator, question: str,
+                  passages: list[Passage]) -> Evidence | None:
+    """Re-score as the generator did (it caches sentence vectors) and keep the best sentence."""
+    scored = gen.score(question, passages)
+    if not scored:
+        return None
+    best = scored[0]
+    # Its own refusal rule with the threshold out of the way: the curve sweeps that offline.
+    gate_open = gen.answers(replace(best, score=math.inf))
+    return Evidence(best.score, best.lexical, best.semantic, float(best.typed), gate_open,
+                    best.sentence.passage.source, best.sentence.text)
+
+
+# -- metrics ----------------------------------------------------------------------------
+def _mean(values: Sequence[float | bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def rates(results: Sequence[QuestionResult]) -> Rates:
+    """The headline metrics of these results."""
+    answerable = [r for r in results if r.question.answerable]
+    unanswerable = [r for r in results if not r.question.answerable]
+    ranked = [r.scores for r in results if r.question.sources]
+    cited = sum(len(s.cited) for s in ranked)
+    citations = sum(len(r.answer.citations) for r in results)
+    invalid = sum(len(r.scores.invalid_quotes) for r in results)
+    return Rates(
+        questions=len(results), answerable=len(answerable), unanswerable=len(unanswerable),
+        errors=sum(r.scores.errored for r in results), with_sources=len(ranked),
+        hit_at_1=_mean([s.hit_rank == 1 for s in ranked]),
+        hit_at_5=_mean([s.hit_rank is not None and s.hit_rank <= 5 for s in ranked]),
+        mrr_at_10=_mean([1 / s.hit_rank if s.hit_rank else 0.0 for s in ranked]),
+        recall_at_5=_mean([s.recall_at_5 or 0.0 for s in ranked]),
+        accuracy=_mean([bool(r.scores.correct) for r in answerable]),
+        f1=_mean([r.scores.f1 or 0.0 for r in answerable]),
+        citation_precision=round(sum(s.cited_gold for s in ranked) / cited, 4) if cited else None,
+        citation_recall=_mean([r.scores.cited_gold > 0 for r in answerable if r.question.sources]),
+        citations=citations, invalid_quotes=invalid,
+        quote_validity=round((citations - invalid) / citations, 4) if citations else None,
+        refusal_rate=_mean([r.answer.refused for r in unanswerable]),
+        false_refusal_rate=_mean([r.answer.refused for r in answerable]),
+        **_model_rates(results),
+    )
+
+
+def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """How much of what a language model wrote survived verification."""
+    written = [r.answer for r in results
+               if not r.scores.errored and r.answer.generator != "extractive"]
+    kept = sum(a.kept_sentences for a in written if not a.generator.startswith("extractive"))
+    dropped = sum(a.dropped_sentences for a in written)
+    fallback = [a.generator.startswith("extractive") for a in written]
+    return {"dropped_sentence_rate": round(dropped / (kept + dropped), 4) if kept + dropped
+            else None, "fallback_rate": _mean(fallback)}
+
+
+def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
+    """p50/p95/max milliseconds of each stage in `Answer.timings` (linear interpolation)."""
+    import numpy as np
+
+    timed = [r.answer.timings for r in results if not r.scores.errored]
+    out = {}
+    for stage in (*STAGES, *sorted({k for t in timed for k in t} - set(STAGES))):
+        if ms := [t[stage] * 1000 for t in timed if stage in t]:
+            p50, p95, top = (round(float(v), 1) for v in np.percentile(ms, [50, 95, 100]))
+            out[stage] = {"p50": p50, "p95": p95, "max": top}
+    return out
+
+
+def refusal_curve(results: Sequence[QuestionResult],
+                  threshold: float) -> tuple[list[CurvePoint], int]:
+    """Refusal rates across thresholds replayed from each question's best evidence, and how
+    many questions the replay gets wrong at the configured threshold (0: it is faithful)."""
+    scored = [r for r in results if not r.scores.errored]
+
+    def refused(r: QuestionResult, t: float) -> bool:
+        return r.evidence is None or not r.evidence.gate_open or r.evidence.score < t
+
+    points = [CurvePoint(t, _mean([refused(r, t) for r in scored if not r.question.answerable]),
+                         _mean([refused(r, t) for r in scored if r.question.answerable]))
+              for t in sorted({*CURVE_GRID, threshold})]
+    return points, sum(refused(r, threshold) != r.answer.refused for r in scored)
+
+
+def summarize(results: Sequence[QuestionResult], generator: str, questions_file: str,
+              corpus: str, threshold: float, seconds: float) -> Metrics:
+    """All metrics of an evaluation run; the refusal curve only for the extractive generator."""
+    types = dict.fromkeys(r.question.type for r in results)
+    curve, mismatches = (refusal_curve(results, threshold) if generator == "extractive"
+                         else ([], None))
+    return Metrics(rates(results), {t: rates([r for r in results if r.question.type == t])
+                                    for t in types}, latency(results), generator, questions_file,
+                   corpus, round(seconds, 2), threshold, curve, mismatches)
+
+
+# -- results.jsonl ----------------------------------------------------------------------
+def result_line(r: QuestionResult) -> dict[str, Any]:
+    """One results.jsonl line: the question's fields, the Answer's fields, then the scores."""
+    q, rank = r.question, r.scores.hit_rank
+    ranked = {"hit_at_1": rank == 1, "hit_at_5": rank is not None and rank <= 5,
+              "reciprocal_rank": 1 / rank if rank else 0.0} if q.sources else {}
+    return {**q.fields, "id": q.id, **r.answer.to_dict(), **asdict(r.scores), **ranked,
+            "answerable": q.answerable, "failure": r.failure(),
+            "evidence": asdict(r.evidence) if r.evidence else None}
+
+
+# -- report.md --------------------------------------------------------------------------
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _cell(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.replace("|", "\\|") or " "
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}",
+            *(f"| {' | '.join(row)} |" for row in rows)]
+
+
+def headline(m: Metrics) -> list[str]:
+    """The headline metrics as a markdown table (report.md and the terminal)."""
+    o = m.overall
+    ranked, answerable = f"{o.with_sources} with sources", f"{o.answerable} answerable"
+    rows = [("Hit@1", o.hit_at_1, ranked), ("Hit@5", o.hit_at_5, ranked),
+            ("MRR@10", o.mrr_at_10, ranked), ("Recall@5", o.recall_at_5, ranked),
+            ("answer accuracy", o.accuracy, answerable), ("token F1", o.f1, answerable),
+            ("citation precision", o.citation_precision, "cited files"),
+            ("citation recall", o.citation_recall, answerable),
+            ("quote validity", o.quote_validity, f"{o.citations} citations"),
+            ("refusal rate", o.refusal_rate, f"{o.unanswerable} unanswerable"),
+            ("false-refusal rate", o.false_refusal_rate, answerable)]
+    if o.dropped_sentence_rate is not None or o.fallback_rate is not None:
+        rows += [("model sentences dropped by verification", o.dropped_sentence_rate,
+                  "sentences the model wrote"),
+                 ("answers that fell back to extractive", o.fallback_rate, "model answers")]
+    return _table(("metric", "value", "over"), [(n, _fmt(v), w) for n, v, w in rows])
+
+
+def _sections(m: Metrics, chart: str) -> list[str]:
+    lat = [(s, *(f"{v[k]:.1f}" for k in ("p50", "p95", "max"))) for s, v in m.latency_ms.items()]
+    by_type = [(t, str(r.questions), *map(_fmt, (
+        r.accuracy, r.f1, r.hit_at_5, r.mrr_at_10, r.citation_recall, r.refusal_rate,
+        r.false_refusal_rate))) for t, r in m.by_type.items()]
+    curve = [(f"**{p.threshold:.2f}** (configured)" if p.threshold == m.threshold
+              else f"{p.threshold:.2f}", _fmt(p.refusal_rate), _fmt(p.false_refusal_rate))
+             for p in m.curve]
+    return [
+        "## Latency (ms, models loaded)", "", *_table(("stage", "p50", "p95", "max"), lat), "",
+        "## By question type", "", *_table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10",
+                                            "citation recall", "refusal", "false refusal"),
+                                           by_type), "", f"![per-type metrics]({chart})", "",
+        "## Refusal trade-off", "",
+        *([f"Replayed from each question's best sentence; {m.curve_mismatches} question(s) "
+           "differ from the real run at the configured threshold.", "",
+           *_table(("threshold", "refusal rate (unanswerable)", "false-refusal rate"), curve)]
+          if m.curve else [f"Only for the extractive generator (this run: {m.generator})."]),
+    ]
+
+
+def report_lines(m: Metrics, results: Sequence[QuestionResult], chart: str) -> list[str]:
+    """report.md, line by line."""
+    from newsdesk import __version__
+
+    failed = [(_cell(r.question.id, 40), r.question.type, _cell(r.question.question),
+               _cell(" / ".join(r.question.answers) or "a refusal", 80),
+               "(refused)" if r.answer.refused and not r.scores.errored
+               else _cell(r.answer.answer), _cell(r.failure(), 80))
+              for r in results if r.failure()]
+    return [
+        "# newsdesk evaluation", "",
+        f"- questions: `{m.questions_file}` ({m.overall.questions}, {m.overall.errors} errors)",
+        f"- corpus: `{m.corpus}`", f"- generator: {m.generator}",
+        f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, newsdesk {__version__}, "
+        f"{m.seconds:.1f} s", "", *headline(m), "", *_sections(m, chart), "",
+        f"## Failures ({len(failed)})", "",
+        *(_table(("id", "type", "question", "expected", "got", "why"), failed) if failed
+          else ["None."]),
+    ]
+
+
+# -- report.png -------------------------------------------------------------------------
+def draw_chart(m: Metrics, path: Path) -> None:
+    """Per-type metrics as grouped bars, beside the refusal trade-off curve when there is one."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    pts = [(p.false_refusal_rate, p.refusal_rate, p.threshold) for p in m.curve
+           if p.false_refusal_rate is not None and p.refusal_rate is not None]
+    fig = Figure(figsize=(12 if pts else 6.5, 4.2))
+    FigureCanvasAgg(fig)  # Agg, without pyplot's global state
+    axes = fig.subplots(1, 2 if pts else 1, squeeze=False)[0]
+    types, width = list(m.by_type), 0.8 / len(_CHART)
+    for i, (key, label) in enumerate(_CHART):
+        bars = [(j + (i - (len(_CHART) - 1) / 2) * width, getattr(m.by_type[t], key))
+                for j, t in enumerate(types)]
+        axes[0].bar([x for x, v in bars if v is not None], [v for _, v in bars if v is not None],
+                    width, label=label)
+    axes[0].set_xticks(range(len(types)), [f"{t}\n(n={m.by_type[t].questions})" for t in types])
+    axes[0].set(ylim=(0, 1.25), title=f"By question type ({m.generator})")
+    axes[0].legend(fontsize=7, loc="upper center", ncol=3)
+    if pts:  # needs answerable and unanswerable questions
+        axes[1].plot([x for x, _, _ in pts], [y for _, y, _ in pts], "o-", ms=3,
+                     label=f"thresholds {pts[0][2]:.2f} to {pts[-1][2]:.2f}")
+        axes[1].plot(*next((x, y) for x, y, t in pts if t == m.threshold), "r*", ms=12,
+                     label=f"configured: {m.threshold:.2f}")
+        axes[1].legend(fontsize=7, loc="lower right")
+        axes[1].set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.05), title="Refusal trade-off by threshold",
+                    xlabel="false-refusal rate (answerable)", ylabel="refusal rate (unanswerable)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def write_all(m: Metrics, results: Sequence[QuestionResult], results_path: Path,
+              metrics_path: Path, report_path: Path, chart_path: Path) -> None:
+    """Write the four output files (report.md embeds the chart by its name, report.png)."""
+    results_path.write_text("".join(json.dumps(result_line(r), ensure_ascii=False) + "\n"
+                                    for r in results), encoding="utf-8")
+    metrics_path.write_text(json.dumps(m.to_dict(), indent=2) + "\n", encoding="utf-8")
+    draw_chart(m, chart_path)
+    lines = report_lines(m, results, chart_path.name)
+    report_path.write_text("\n".join(lines) + "\n", encoding="utf-8")

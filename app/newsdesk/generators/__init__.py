@@ -1,1 +1,0 @@
-"""Answer generators: extractive (default), local (xllamacpp), openai (any compatible server)."""

@@ -1,0 +1,1 @@
+"""Model parts: sentence embedders (torch and ONNX), the ONNX export, chat-model clients."""

@@ -1,0 +1,1 @@
+"""The Gradio web chat: the app, per-tab chat handlers, HTML rendering, assets."""

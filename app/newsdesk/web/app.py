@@ -1,0 +1,152 @@
+"""The web chat: a Gradio app around the assistant, served on 127.0.0.1 (never shared)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from newsdesk.errors import NewsdeskError, ServeError
+from newsdesk.web import assets, render
+from newsdesk.web.chat import ChatSession, WebChat, example_questions
+
+if TYPE_CHECKING:
+    from newsdesk.assistant import Assistant
+
+# The Assistant is thread-safe, but answering is CPU-bound (the embedder and the
+# extractive scorer) and this machine class has 2 cores: two answers at a time keep both
+# busy, more would only slow each other down. Further questions wait in a bounded queue
+# and see their place in it instead of timing out.
+CONCURRENT_ANSWERS = 2
+QUEUE_SIZE = 64
+HEADER = ('<div id="nd-header"><h1>newsdesk</h1><p>Answers from your news articles — every '
+          "claim backed by a verified quote. Click a footnote to read it in its article.</p>"
+          "</div>")
+VIEWER_HINT = "Click a footnote to read its quote in the article."
+PLACEHOLDER = ("**Ask about the articles.** Each answer quotes them; a follow-up such as "
+               "*“What did he say about Iran?”* builds on the previous answer.")
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """The chat app (queue configured); serve it with `serve`, or `launch(**launch_options())`."""
+    web = WebChat(assistant)
+    web.articles.refresh()
+    with gr.Blocks(title="newsdesk", analytics_enabled=False) as app:
+        gr.HTML(HEADER)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chat_parts = _chat_column(web, assistant)
+            with gr.Column(scale=2, min_width=320):
+                side = _side_column(web)
+        _wire(app, web, chat_parts, side)
+    app.queue(default_concurrency_limit=CONCURRENT_ANSWERS, max_size=QUEUE_SIZE)
+    return app
+
+
+def _chat_column(web: WebChat, assistant: Assistant) -> dict[str, Any]:
+    chatbot = gr.Chatbot(
+        elem_id="nd-chat", label="Chat", show_label=False, height="62vh", min_height=420,
+        # Messages are HTML built by web_render from escaped text; Markdown is off so an
+        # article's `![img](http://…)` or `[x](javascript:…)` stays literal text.
+        render_markdown=False, sanitize_html=True, allow_tags=False, latex_delimiters=[],
+        buttons=[], feedback_options=None, placeholder=PLACEHOLDER, layout="bubble",
+        autoscroll=True,
+    )
+    with gr.Row(equal_height=True):
+        question = gr.Textbox(
+            elem_id="nd-question", label="Question", show_label=False, scale=8, lines=1,
+            max_lines=5, placeholder="Ask a question about the articles…", autofocus=True,
+        )
+        ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="nd-ask")
+        clear = gr.Button("Clear", variant="secondary", scale=1, min_width=80,
+                          elem_id="nd-clear")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            gr.Examples([[q] for q in example_questions(assistant.settings.corpus)],
+                        inputs=[question], label="Try asking")
+        with gr.Column(scale=1, min_width=180):
+            generator = gr.Dropdown(
+                web.generators, value=web.default_generator, label="Answer generator",
+                elem_id="nd-generator", filterable=False,
+            )
+    return {"chatbot": chatbot, "question": question, "ask": ask, "generator": generator,
+            "clear": clear, "session": gr.State(ChatSession())}
+
+
+def _side_column(web: WebChat) -> dict[str, Any]:
+    gr.Markdown("#### Article", elem_id="nd-viewer-head")
+    viewer = gr.HTML(render.viewer_notice_html(VIEWER_HINT), elem_id="nd-viewer",
+                     js_on_load=assets.VIEWER_JS)
+    corpus_facts, docs_list = web.panel()
+    with gr.Accordion("Corpus", open=True, elem_id="nd-corpus-box"):
+        corpus = gr.HTML(corpus_facts, elem_id="nd-corpus")
+        reindex = gr.Button("Re-index", size="sm", elem_id="nd-reindex")
+        status = gr.HTML("", elem_id="nd-status")
+    with gr.Accordion("Articles", open=False, elem_id="nd-docs-box"):
+        docs = gr.HTML(docs_list, elem_id="nd-docs")
+    return {"viewer": viewer, "corpus": corpus, "reindex": reindex, "status": status,
+            "docs": docs}
+
+
+def _wire(app: gr.Blocks, web: WebChat, c: dict[str, Any], s: dict[str, Any]) -> None:
+    """Connect the events; the chat endpoint is `/chat` for API clients."""
+    gr.on([c["question"].submit, c["ask"].click], web.chat,
+          inputs=[c["question"], c["generator"], c["session"]],
+          outputs=[c["question"], c["chatbot"], c["session"]],
+          api_name="chat", show_progress="minimal")
+
+    def open_ref(evt: gr.EventData) -> str:
+        return web.open_ref(getattr(evt, "ref", None))
+
+    # Opening an article is a quick file read: it must not wait behind answers.
+    s["viewer"].open_ref(open_ref, outputs=[s["viewer"]], concurrency_limit=None,
+                         api_visibility="private", show_progress="hidden")
+
+    def clear() -> tuple[str, list[Any], ChatSession, str]:
+        return "", [], ChatSession(), render.viewer_notice_html(VIEWER_HINT)
+
+    cleared = [c["question"], c["chatbot"], c["session"], s["viewer"]]
+    c["clear"].click(clear, outputs=cleared, api_visibility="private", queue=False)
+    c["chatbot"].clear(clear, outputs=cleared, api_visibility="private", queue=False)
+
+    progress_default = gr.Progress(track_tqdm=True)
+
+    def reindex(progress: gr.Progress = progress_default) -> tuple[str, str, str]:
+        return web.reindex(progress)
+
+    # One re-index at a time: ingest takes the index's write lock anyway.
+    s["reindex"].click(reindex, outputs=[s["corpus"], s["docs"], s["status"]],
+                       concurrency_limit=1, api_visibility="private",
+                       show_progress_on=[s["status"]])
+    app.load(web.panel, outputs=[s["corpus"], s["docs"]], api_visibility="private",
+             queue=False, show_progress="hidden")
+
+
+def launch_options() -> dict[str, Any]:
+    """`launch()` arguments for the chat: local only, no run history, no MCP, our look."""
+    return {"share": False, "theme": assets.theme(), "css": assets.CSS, "footer_links": ["api"],
+            "run_history": False, "mcp_server": False, "ssr_mode": False, "show_error": False}
+
+
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> int:
+    """Index if needed, then serve the chat on http://host:port until interrupted."""
+    report = assistant.ensure_index(progress=True)
+    if report is not None:
+        print(report.summary(), file=sys.stderr)
+    try:  # load the models now, so the first question does not wait ~10 s for them
+        assistant.retriever().search("newsdesk", 1)
+    except NewsdeskError as exc:  # the chat still opens: it shows the problem per question
+        print(f"newsdesk: warning: {exc}", file=sys.stderr)
+    app = build_app(assistant)
+    try:
+        app.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
+                   **launch_options())
+    except OSError as exc:
+        reason = str(exc).split(". ")[0]  # gradio's advice about its env variables does not apply
+        raise ServeError(f"cannot serve on {host}:{port}: {reason}; is something else using "
+                            "that port? Choose another with --port") from None
+    shown = f"[{host}]" if ":" in host else host
+    print(f"newsdesk chat: http://{shown}:{port}  (Ctrl+C to stop)", flush=True)
+    app.block_thread()
+    return 0
