@@ -52,7 +52,7 @@ def file_slice(corpus: Path, source: str, start: int, end: int) -> str:
 @pytest.fixture(scope="session")
 def chat_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """One real `newsdesk chat` subprocess per test session (model load ~10 s per start)."""
-    from webserver import running_chat_server
+    from tests.webserver import running_chat_server
 
     with running_chat_server(tmp_path_factory.mktemp("web")) as server:
         yield server

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest_support import ROOT, newsdesk_env
 from newsdesk.settings import Settings
+from tests.ingest_support import ROOT, newsdesk_env
 
 _PROGRESS = re.compile(r"(\d+)/(\d+) \[")
 
@@ -45,7 +45,7 @@ Command = Callable[[Settings, bool], list[str]]
 _HASH_INGEST = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from ingest_support import hash_embedder
+from tests.ingest_support import hash_embedder
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import load_settings
 s = load_settings(corpus=sys.argv[2], index=sys.argv[3], chunk_size=int(sys.argv[4]),
@@ -60,7 +60,7 @@ def cli_ingest(settings: Settings, as_json: bool) -> list[str]:
 
 
 def hash_ingest(settings: Settings, as_json: bool) -> list[str]:
-    return [sys.executable, "-c", _HASH_INGEST, str(ROOT / "tests"), str(settings.corpus),
+    return [sys.executable, "-c", _HASH_INGEST, str(ROOT), str(settings.corpus),
             str(settings.index), str(settings.chunk_size), str(settings.chunk_overlap)]
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import SEEDS, file_slice
 
 from newsdesk.settings import packaged_test_llm
+from tests.conftest import SEEDS, file_slice
 
 pytestmark = pytest.mark.llm
 
@@ -63,9 +63,8 @@ def test_local_streams_text_before_the_answer(seed_index: Path, model: Path) -> 
 
 
 def test_openai_generator_and_server_death(seed_index: Path, model: Path) -> None:
-    from tests.llm_server import openai_server
-
     from newsdesk import Assistant
+    from tests.llm_server import openai_server
 
     with openai_server(model) as url:
         assistant = Assistant.from_settings(

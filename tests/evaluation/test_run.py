@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from eval_thresholds import SEED_MAXIMUMS, SEED_MINIMUMS
 from newsdesk.errors import QuestionFileError
 from newsdesk.evaluation.records import EvalQuestion, EvalResult, Evidence, QuestionResult
 from newsdesk.evaluation.report import (
@@ -31,8 +30,9 @@ from newsdesk.evaluation.run import (
     token_f1,
 )
 from newsdesk.types import Answer, Citation, Passage
+from tests.evaluation.thresholds import SEED_MAXIMUMS, SEED_MINIMUMS
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 ANSWER_FIELDS = {f.name for f in fields(Answer)}
 ARTICLE_A = "Gen. Oleg Salyukov met Heidari in Moscow.\nThey spoke for an hour.\n"
 ARTICLE_B = "The Ababil missile was shown at Patriot Park.\n"

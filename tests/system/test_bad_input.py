@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from ingest_support import SEED_QUESTION, SEEDS, SharedModelAssistant, newsdesk
 from newsdesk.cli.main import main
 from newsdesk.ingest.corpus import read_corpus
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.types import Answer
+from tests.ingest_support import SEED_QUESTION, SEEDS, SharedModelAssistant, newsdesk
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 INJECTION = "zz_injection.txt"

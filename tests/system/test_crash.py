@@ -22,8 +22,19 @@ from typing import Any
 
 import pytest
 
-from crash_support import Command, cli_ingest, hash_ingest, kill_at_random, repair, spawn_ingest
-from ingest_support import (
+from newsdesk.index.store import Manifest, manifest_path
+from newsdesk.ingest.chunking import chunk_file, make_splitter
+from newsdesk.ingest.corpus import read_corpus
+from newsdesk.settings import Settings, load_settings
+from tests.crash_support import (
+    Command,
+    cli_ingest,
+    hash_ingest,
+    kill_at_random,
+    repair,
+    spawn_ingest,
+)
+from tests.ingest_support import (
     SEED_QUESTION,
     make_corpus,
     newsdesk,
@@ -31,10 +42,6 @@ from ingest_support import (
     probe_store,
     seed_sentences,
 )
-from newsdesk.index.store import Manifest, manifest_path
-from newsdesk.ingest.chunking import chunk_file, make_splitter
-from newsdesk.ingest.corpus import read_corpus
-from newsdesk.settings import Settings, load_settings
 
 
 @dataclass

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ingest_support import SEEDS, hash_embedder
 from newsdesk.errors import ConfigError
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.ingest.watch import watch
 from newsdesk.settings import Settings, load_settings
+from tests.ingest_support import SEEDS, hash_embedder
 
 SECOND = "001_78cf9b93ba7c4104.txt"
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import SEEDS, file_slice
 
 GERASIMOV = "Which Russian general did Mohammad Bagheri meet on Monday?"

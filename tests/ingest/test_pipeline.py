@@ -14,7 +14,12 @@ from typing import Any
 
 import pytest
 
-from ingest_support import (
+from newsdesk.errors import ConfigError, IndexBusy, IngestFailed
+from newsdesk.index.store import Manifest, close_client, get_collection, manifest_path, open_client
+from newsdesk.index.store import write_lock as lock
+from newsdesk.ingest.pipeline import ingest
+from newsdesk.settings import Settings, load_settings
+from tests.ingest_support import (
     SEED_QUESTION,
     SEED_SOURCE,
     SEEDS,
@@ -25,11 +30,6 @@ from ingest_support import (
     probe_store,
     stored,
 )
-from newsdesk.errors import ConfigError, IndexBusy, IngestFailed
-from newsdesk.index.store import Manifest, close_client, get_collection, manifest_path, open_client
-from newsdesk.index.store import write_lock as lock
-from newsdesk.ingest.pipeline import ingest
-from newsdesk.settings import Settings, load_settings
 
 SECOND = "001_78cf9b93ba7c4104.txt"
 

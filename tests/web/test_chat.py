@@ -26,7 +26,7 @@ from newsdesk.web.chat import (
     example_questions,
 )
 from newsdesk.web.render import answer_html, article_html, question_html
-from webserver import HOSTILE_IMG, HOSTILE_QUESTION, HOSTILE_SCRIPT, SEED_QUESTION, audit
+from tests.webserver import HOSTILE_IMG, HOSTILE_QUESTION, HOSTILE_SCRIPT, SEED_QUESTION, audit
 
 ARTICLE = ("Moscow talks\nGeneral Valery Gerasimov met Mohammad Bagheri on Monday.\n"
            f"A banner read {HOSTILE_SCRIPT} and {HOSTILE_IMG} and "

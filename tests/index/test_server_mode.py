@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest_support import (
+from newsdesk.errors import ConfigError, StoreError
+from newsdesk.ingest.pipeline import ingest
+from newsdesk.settings import load_settings
+from newsdesk.types import Answer
+from tests.ingest_support import (
     SEED_QUESTION,
     SEED_SOURCE,
     SEEDS,
@@ -24,10 +28,6 @@ from ingest_support import (
     newsdesk,
     shared_model,
 )
-from newsdesk.errors import ConfigError, StoreError
-from newsdesk.ingest.pipeline import ingest
-from newsdesk.settings import load_settings
-from newsdesk.types import Answer
 
 
 @dataclass

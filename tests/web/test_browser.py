@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from webserver import (
+from tests.webserver import (
     ARTIFACTS,
     HOSTILE_IMG,
     HOSTILE_QUESTION,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import SEEDS
 
 from newsdesk.answer.cite import split_claims, verify_generated
 from newsdesk.answer.followup import rewrite
@@ -16,6 +15,7 @@ from newsdesk.nlp.dates import anchor_date, find_dates, resolve_weekday
 from newsdesk.nlp.text import sentence_spans
 from newsdesk.settings import load_settings
 from newsdesk.types import Passage
+from tests.conftest import SEEDS
 
 PAGE = """Ministers Agree on Grain Corridor
 
