@@ -17,7 +17,6 @@ from newsdesk.answer.extractive import (
     _concepts,
     _covers,
 )
-from newsdesk.nlp.answer_types import common_words, type_strength
 from newsdesk.nlp.text import content_terms
 from newsdesk.types import Passage
 
@@ -66,17 +65,6 @@ def test_another_season_conflicts(tmp_path: Path) -> None:
     four = "The Crown returns with season 4 on November 15, 2020."
     assert _best(tmp_path, "When does season 4 of The Crown premiere?",
                  f"{three} {four}") == four
-
-
-def test_capitalized_common_words_are_not_names() -> None:
-    pool = ["The NFL named its commissioners and presidents; meet the president today.",
-            "Roger Goodell is the commissioner of the NFL."]
-    common = common_words(pool)
-    who = "Who is the president of the NFL?"
-    assert type_strength("person", "NFL Commissioners and Presidents.", who, False, common) == 0
-    assert type_strength("person", "NFL president Roger Goodell spoke.", who, False, common) == 1
-    # Without the pool's vocabulary, capitals are all there is to go on.
-    assert type_strength("person", "NFL Commissioners and Presidents.", who, False) > 0
 
 
 def test_a_pronoun_subject_is_read_with_the_sentence_before(tmp_path: Path) -> None:

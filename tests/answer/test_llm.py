@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.settings import packaged_test_llm
-from tests.conftest import SEEDS, file_slice
+from tests.fakes import SEEDS, file_slice
 
 pytestmark = pytest.mark.llm
 

@@ -1,0 +1,54 @@
+"""Answer types: what kind of answer a question wants, and whether a sentence has one."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.nlp.answer_types import common_words, question_type, type_strength
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Who did Heidari meet?", "person"),
+    ("Which Russian general did he meet?", "person"),
+    ("When did the embargo end?", "date"),
+    ("On what date did they meet?", "date"),
+    ("How many troops took part?", "number"),
+    ("What is the range of the Ababil missile?", "number"),
+    ("Where was the forum held?", "place"),
+    ("Which specific fighter jet model is Iran buying?", "name"),
+    ("What did Shoigu say about sanctions?", None),
+])
+def test_question_types(question: str, kind: str | None) -> None:
+    assert question_type(question) == kind
+
+
+def test_type_needs_something_new() -> None:
+    q = "How many fighter jets will Iran buy?"
+    assert type_strength("number", "Iran will buy fighter jets from Russia.", q, False) == 0
+    assert type_strength("number", "Iran will buy 24 fighter jets.", q, False) == 1
+    # A day of the month is a date, not a count.
+    assert type_strength("number", "He arrived on Sunday, October 17.", q, False) == 0
+    who = "Who did Bagheri meet?"
+    assert type_strength("person", "Bagheri met Valery Gerasimov.", who, False) == 1
+    assert type_strength("person", "Bagheri met officials.", who, False) == 0
+    # A role stated as a verb still names the role holder.
+    heisman = "Who is the Heisman Trophy winner in 2012?"
+    assert type_strength("person", "Johnny Manziel won the 2012 Heisman Trophy.", heisman,
+                         False) == 1
+    # Tournaments are not people: only weak evidence for "who won".
+    golf = "Who won the British Open golf tournament in 2020?"
+    assert type_strength("person", "It is one of four majors, with the Masters Tournament "
+                         "and the PGA Championship.", golf, False) < 1
+    assert type_strength("person", "The reigning champion remains Shane Lowry of Ireland.",
+                         golf, False) == 1
+
+
+def test_capitalized_common_words_are_not_names() -> None:
+    pool = ["The NFL named its commissioners and presidents; meet the president today.",
+            "Roger Goodell is the commissioner of the NFL."]
+    common = common_words(pool)
+    who = "Who is the president of the NFL?"
+    assert type_strength("person", "NFL Commissioners and Presidents.", who, False, common) == 0
+    assert type_strength("person", "NFL president Roger Goodell spoke.", who, False, common) == 1
+    # Without the pool's vocabulary, capitals are all there is to go on.
+    assert type_strength("person", "NFL Commissioners and Presidents.", who, False) > 0
