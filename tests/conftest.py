@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.settings import Settings, load_settings
+from tests.fakes import SEEDS
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(scope="session")
@@ -43,12 +43,19 @@ def seed_copy(tmp_path: Path) -> Path:
     return corpus
 
 
-def file_slice(corpus: Path, source: str, start: int, end: int) -> str:
-    with open(corpus / source, encoding="utf-8") as fh:
-        return fh.read()[start:end]
+@pytest.fixture
+def settings(seed_copy: Path, tmp_path: Path) -> Settings:
+    """Settings over a writable copy of the seed articles and an empty index folder."""
+    return load_settings(corpus=seed_copy, index=tmp_path / "index")
 
 
-# ---- web chat (tests/test_web.py, tests/test_web_browser.py; helpers in tests/webserver.py) ----
+@pytest.fixture
+def no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip ingest's subprocess health probe (tests/index/test_repair.py tests it) for speed."""
+    monkeypatch.setattr("newsdesk.ingest.pipeline.probe", lambda settings: "")
+
+
+# ---- web chat (tests/web/, tests/system/test_load.py; helpers in tests/webserver.py) ----
 @pytest.fixture(scope="session")
 def chat_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """One real `newsdesk chat` subprocess per test session (model load ~10 s per start)."""

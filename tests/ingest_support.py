@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import socket
 import subprocess
@@ -16,54 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from llama_index.core.embeddings import MockEmbedding
-
 from newsdesk.assistant import Assistant
 from newsdesk.index.store import Manifest, close_client, get_collection, manifest_path, open_client
 from newsdesk.ingest.chunking import chunk_file, make_splitter
 from newsdesk.ingest.corpus import read_corpus
 from newsdesk.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SEED_QUESTION = "Which Russian general did the Iranian commander Heidari meet with in Moscow?"
-SEED_SOURCE = "000_104daa5c5d77a251.txt"
-_WORDS = re.compile(r"[A-Za-z]+")
-
-
-class HashEmbedding(MockEmbedding):
-    """Deterministic bag-of-words vectors: fast, and similar texts get similar vectors."""
-
-    def _vector(self, text: str) -> list[float]:
-        vec = [0.0] * self.embed_dim
-        for word in _WORDS.findall(text.lower()):
-            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-            vec[int.from_bytes(digest[:4], "little") % self.embed_dim] += 1.0
-        norm = sum(v * v for v in vec) ** 0.5 or 1.0
-        return [v / norm for v in vec]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-
-def hash_embedder(calls: list[int] | None = None) -> Any:
-    """A factory for `ingest()`; appends to `calls` each time the model is built."""
-
-    def factory() -> HashEmbedding:
-        if calls is not None:
-            calls.append(1)
-        return HashEmbedding(embed_dim=64)
-
-    return factory
+from tests.fakes import ROOT, SEEDS
 
 
 @functools.cache

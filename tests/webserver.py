@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +15,14 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-ARTIFACTS = ROOT / "test-artifacts" / "web"
+from tests.fakes import ARTIFACTS, HOSTILE_IMG, HOSTILE_SCRIPT, SEEDS
+from tests.ingest_support import free_port, newsdesk_env
+
+SCREENSHOTS = ARTIFACTS / "web"
 START_TIMEOUT = 300.0  # first start indexes the corpus and loads the embedding model
 
-SEED_QUESTION = "Which Russian general did Mohammad Bagheri meet on Monday?"
 HOSTILE_SOURCE = "zz_hostile.txt"
 HOSTILE_QUESTION = "What did the mayor of Zarnovia announce?"
-HOSTILE_SCRIPT = "<script>alert(1)</script>"
-HOSTILE_IMG = "<img src=x onerror=alert(1)>"
 _PROGRAMME = "\n".join(
     f"Stall {n} on pier {n % 7 + 1} sells smoked fish, paper lanterns and tea until {n % 5 + 6} pm."
     for n in range(1, 61))
@@ -67,12 +63,6 @@ def web_corpus(folder: Path) -> Path:
     return folder
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _command() -> list[str]:
     script = Path(sys.executable).with_name("newsdesk")
     return [str(script)] if script.exists() else [sys.executable, "-m", "newsdesk.cli"]
@@ -90,8 +80,7 @@ def _answers_http(url: str) -> bool:
 def running_chat_server(root: Path) -> Iterator[ChatServer]:
     """`newsdesk chat --port FREE --index TMP --corpus TMP` until the block ends."""
     corpus, port, log = web_corpus(root / "corpus"), free_port(), root / "server.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    env = newsdesk_env(GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
     args = [*_command(), "chat", "--port", str(port), "--index", str(root / "index"),
             "--corpus", str(corpus), "--generator", "extractive"]
     with open(log, "wb") as out:

@@ -31,8 +31,8 @@ from newsdesk.evaluation.run import (
 )
 from newsdesk.types import Answer, Citation, Passage
 from tests.evaluation.thresholds import SEED_MAXIMUMS, SEED_MINIMUMS
+from tests.fakes import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 ANSWER_FIELDS = {f.name for f in fields(Answer)}
 ARTICLE_A = "Gen. Oleg Salyukov met Heidari in Moscow.\nThey spoke for an hour.\n"
 ARTICLE_B = "The Ababil missile was shown at Patriot Park.\n"

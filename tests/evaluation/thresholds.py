@@ -1,4 +1,4 @@
-"""The seed-set scores that `tests/test_eval.py` enforces: the one place they are set.
+"""The seed-set scores that `tests/evaluation/test_run.py` enforces: the one place they are set.
 
 `newsdesk eval` on seeds/questions.jsonl with the extractive generator must reach each
 of these. They are the numbers measured on 2026-11-24 at 8910266 (accuracy 0.929,

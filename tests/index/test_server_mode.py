@@ -18,16 +18,8 @@ from newsdesk.errors import ConfigError, StoreError
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import load_settings
 from newsdesk.types import Answer
-from tests.ingest_support import (
-    SEED_QUESTION,
-    SEED_SOURCE,
-    SEEDS,
-    SharedModelAssistant,
-    free_port,
-    hash_embedder,
-    newsdesk,
-    shared_model,
-)
+from tests.fakes import SEED_QUESTION, SEED_SOURCE, SEEDS, hash_embedder
+from tests.ingest_support import SharedModelAssistant, free_port, newsdesk, shared_model
 
 
 @dataclass

@@ -7,46 +7,23 @@ embedded, kept and deleted, not the vectors); one uses the real packaged model.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newsdesk.errors import ConfigError, IndexBusy, IngestFailed
+from newsdesk.errors import IndexBusy, IngestFailed
 from newsdesk.index.store import Manifest, close_client, get_collection, manifest_path, open_client
 from newsdesk.index.store import write_lock as lock
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import Settings, load_settings
+from tests.fakes import SECOND_SOURCE, SEED_QUESTION, SEED_SOURCE, SEEDS, hash_embedder
 from tests.ingest_support import (
-    SEED_QUESTION,
-    SEED_SOURCE,
-    SEEDS,
     SharedModelAssistant,
     assert_consistent,
-    hash_embedder,
-    make_corpus,
-    probe_store,
     stored,
 )
-
-SECOND = "001_78cf9b93ba7c4104.txt"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        shutil.copy(path, corpus / path.name)
-    return load_settings(corpus=corpus, index=tmp_path / "index")
-
-
-@pytest.fixture
-def no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip the subprocess health probe (tested on its own below) to keep these tests fast."""
-    monkeypatch.setattr("newsdesk.ingest.pipeline.probe", lambda settings: "")
 
 
 def test_unchanged_corpus_embeds_nothing_and_changes_nothing(settings: Settings,
@@ -68,14 +45,14 @@ def test_unchanged_corpus_embeds_nothing_and_changes_nothing(settings: Settings,
 def test_changed_file_has_exactly_its_chunks_replaced(settings: Settings, no_probe: None) -> None:
     ingest(settings, hash_embedder())
     before = stored(settings)
-    path = settings.corpus / SECOND
+    path = settings.corpus / SECOND_SOURCE
     path.write_text(path.read_text(encoding="utf-8") + "\nA late paragraph was added.\n",
                     encoding="utf-8")
     report = ingest(settings, hash_embedder())
     after = stored(settings)
-    old = {c for c, (_, m, _) in before.items() if m["source"] == SECOND}
-    new = {c for c, (_, m, _) in after.items() if m["source"] == SECOND}
-    assert report.files_updated == [SECOND]
+    old = {c for c, (_, m, _) in before.items() if m["source"] == SECOND_SOURCE}
+    new = {c for c, (_, m, _) in after.items() if m["source"] == SECOND_SOURCE}
+    assert report.files_updated == [SECOND_SOURCE]
     assert len(report.files_unchanged) == 4
     assert (report.chunks_added, report.chunks_removed) == (len(new), len(old))
     assert not old & new
@@ -87,15 +64,15 @@ def test_changed_file_has_exactly_its_chunks_replaced(settings: Settings, no_pro
 def test_deleted_file_loses_its_chunks_and_an_added_one_gains_them(settings: Settings,
                                                                     no_probe: None) -> None:
     ingest(settings, hash_embedder())
-    (settings.corpus / SECOND).unlink()
+    (settings.corpus / SECOND_SOURCE).unlink()
     (settings.corpus / "sub").mkdir()
     (settings.corpus / "sub" / "new.md").write_text(
         "Harbour reopens\n\nThe old harbour in Port Ellis reopened on Friday after repairs.\n",
         encoding="utf-8")
     report = ingest(settings, hash_embedder())
-    assert report.files_removed == [SECOND]
+    assert report.files_removed == [SECOND_SOURCE]
     assert report.files_added == ["sub/new.md"]
-    assert all(m["source"] != SECOND for _, m, _ in stored(settings).values())
+    assert all(m["source"] != SECOND_SOURCE for _, m, _ in stored(settings).values())
     assert_consistent(settings)
 
 
@@ -200,37 +177,10 @@ def test_empty_corpus_is_refused_and_the_index_kept(settings: Settings, no_probe
     assert stored(settings) == before
 
 
-def assert_rebuilt_after_damage(settings: Settings) -> None:
-    report = ingest(settings, hash_embedder())
-    assert report.rebuilt
-    assert "damaged" in report.rebuild_reason, report.rebuild_reason
-    assert "moved it to" in report.rebuild_reason
-    assert "rebuilt" in report.summary()
-    assert len(list(settings.index.glob("chroma.broken-*"))) == 1
-    assert report.files_updated == []
-    assert report.chunks_added == report.chunks_total
-    assert probe_store(settings.index)["count"] == report.chunks_total
-    assert_consistent(settings)
 
 
-def test_damaged_vector_segment_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
-    """A vector segment cut short by a crash (Chroma flushes one past 1000 vectors)."""
-    settings = load_settings(corpus=make_corpus(tmp_path / "corpus", generated=40),
-                             index=tmp_path / "index", chunk_size=32, chunk_overlap=0)
-    assert ingest(settings, hash_embedder()).chunks_total > 1000
-    segment = next(p for p in (settings.index / "chroma").iterdir() if p.is_dir())
-    (segment / "header.bin").write_bytes(os.urandom(100))
-    assert_rebuilt_after_damage(settings)
 
 
-def test_store_that_crashes_its_opener_is_moved_aside_and_rebuilt(
-        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The chroma-core 7238 shape: opening the store kills the process with SIGSEGV."""
-    ingest(settings, hash_embedder())
-    monkeypatch.setattr("newsdesk.index.repair._PROBE", "import os, signal\n"
-                        "os.kill(os.getpid(), signal.SIGSEGV)\n")
-    assert_rebuilt_after_damage(settings)
-    assert "SIGSEGV" in ingest(settings, hash_embedder()).rebuild_reason
 
 
 def test_real_model_ingest_answers_and_reingests_for_free(tmp_path: Path) -> None:
@@ -262,14 +212,6 @@ def test_page_furniture_only_file_is_reported_and_not_reembedded(settings: Setti
     assert_consistent(settings)
 
 
-def test_a_collection_name_chroma_rejects_is_a_config_error(tmp_path: Path) -> None:
-    settings = load_settings(corpus=SEEDS, index=tmp_path, collection="x")
-    client = open_client(settings)
-    try:
-        with pytest.raises(ConfigError, match="collection: .*3-512 characters"):
-            get_collection(client, settings.collection)
-    finally:
-        close_client(client)
 
 
 def test_an_open_reader_survives_a_rebuild_of_its_collection(settings: Settings,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,23 +11,11 @@ import pytest
 from newsdesk.errors import ConfigError
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.ingest.watch import watch
-from newsdesk.settings import Settings, load_settings
-from tests.ingest_support import SEEDS, hash_embedder
-
-SECOND = "001_78cf9b93ba7c4104.txt"
+from newsdesk.settings import Settings
+from tests.fakes import SECOND_SOURCE, hash_embedder
 
 
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        shutil.copy(path, corpus / path.name)
-    monkeypatch.setattr("newsdesk.ingest.pipeline.probe", lambda settings: "")  # tested elsewhere
-    return load_settings(corpus=corpus, index=tmp_path / "index")
-
-
-def test_watch_reindexes_when_the_corpus_changes(settings: Settings) -> None:
+def test_watch_reindexes_when_the_corpus_changes(settings: Settings, no_probe: None) -> None:
     reports: list[Any] = []
     stop = threading.Event()
     thread = threading.Thread(target=watch, args=(settings.corpus,
@@ -40,7 +26,7 @@ def test_watch_reindexes_when_the_corpus_changes(settings: Settings) -> None:
         deadline = time.monotonic() + 60
         while not reports and time.monotonic() < deadline:
             time.sleep(0.1)
-        (settings.corpus / SECOND).unlink()
+        (settings.corpus / SECOND_SOURCE).unlink()
         while len(reports) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
@@ -48,7 +34,7 @@ def test_watch_reindexes_when_the_corpus_changes(settings: Settings) -> None:
         thread.join(30)
     assert len(reports) == 2, reports
     assert len(reports[0].files_added) == 5
-    assert reports[1].files_removed == [SECOND]
+    assert reports[1].files_removed == [SECOND_SOURCE]
 
 
 def test_watch_refuses_a_non_positive_interval(settings: Settings) -> None:

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from newsdesk.errors import GeneratorUnavailable
 from newsdesk.models import chat as llm
 from newsdesk.models.chat import LocalChatModel, OpenAIChatModel
 from newsdesk.settings import packaged_test_llm
+from tests.ingest_support import free_port
 from tests.llm_server import ServerURL, openai_server
 
 pytestmark = pytest.mark.llm
@@ -59,12 +59,6 @@ def server(model_path: Path) -> Iterator[ServerURL]:
         yield base_url
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on (just released by the OS)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 def read_disrupting(stream: Iterator[str], disrupt: Callable[[], None]) -> None:
     """Consume `stream`, calling `disrupt` right after the first piece arrives."""
@@ -91,7 +85,7 @@ def test_local_honors_max_tokens(local: LocalChatModel) -> None:
 def test_local_streams_while_generating_and_stops_when_abandoned(local: LocalChatModel) -> None:
     stream = local.stream_chat(LONG_ANSWER, max_tokens=1500)  # ~10 s of generation here
     assert next(stream)
-    workers = [worker for worker in llm._RUNNING if worker.is_alive()]
+    workers = [worker for worker in llm.running_generations() if worker.is_alive()]
     assert len(workers) == 1, "the first piece arrived while the model was still generating"
     stream.close()
     workers[0].join(timeout=15)

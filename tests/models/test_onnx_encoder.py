@@ -20,7 +20,8 @@ from newsdesk.models.onnx_encoder import (
     export_key,
     exported,
 )
-from newsdesk.settings import PROJECT_ROOT, load_settings
+from newsdesk.settings import load_settings
+from tests.fakes import SEEDS
 
 pytest.importorskip("onnx", reason="torch.onnx.export needs the onnx package")
 
@@ -44,7 +45,7 @@ def texts() -> list[str]:
     out += [article(i, pool) for i in range(20)]  # article-length: truncated at 256 tokens
     passages = sorted(rgb_path().glob("*.txt"))[:50] if rgb_path().is_dir() else []
     out += [p.read_text(encoding="utf-8") for p in passages]
-    out += [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "seeds").glob("*.txt"))]
+    out += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     return out + ["", "a", "?!", "ÆØÅ 東京 — ünïcode", "word " * 600]
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from newsdesk.cli.main import main
-from newsdesk.ingest.corpus import read_corpus
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.types import Answer
-from tests.ingest_support import SEED_QUESTION, SEEDS, SharedModelAssistant, newsdesk
+from tests.fakes import SEED_QUESTION, SEEDS
+from tests.ingest_support import SharedModelAssistant, newsdesk
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 INJECTION = "zz_injection.txt"
@@ -228,20 +228,5 @@ def test_cli_answers_a_question_full_of_markup(hostile: Hostile) -> None:
     assert_verified(hostile.corpus, Answer.from_dict(json.loads(run.stdout)))
 
 
-def test_symlink_inside_the_corpus_is_indexed_under_its_own_name(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("An article about the harbour.", encoding="utf-8")
-    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
-    files, skipped = read_corpus(tmp_path, 1000)
-    assert [f.source for f in files] == ["a.txt", "b.txt"]
-    assert skipped == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a file whatever its permissions")
-def test_unreadable_file_is_skipped_with_the_reason(tmp_path: Path) -> None:
-    path = tmp_path / "locked.txt"
-    path.write_text("Secret.", encoding="utf-8")
-    path.chmod(0)
-    files, skipped = read_corpus(tmp_path, 1000)
-    assert files == []
-    assert [(s.source, s.reason) for s in skipped] == [("locked.txt",
-                                                        "unreadable: Permission denied")]

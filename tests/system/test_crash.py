@@ -34,14 +34,8 @@ from tests.crash_support import (
     repair,
     spawn_ingest,
 )
-from tests.ingest_support import (
-    SEED_QUESTION,
-    make_corpus,
-    newsdesk,
-    newsdesk_popen,
-    probe_store,
-    seed_sentences,
-)
+from tests.fakes import SEED_QUESTION
+from tests.ingest_support import make_corpus, newsdesk, newsdesk_popen, probe_store, seed_sentences
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fakes import ROOT
 
 if importlib.util.find_spec("newsdesk.web.app") is None:
     pytest.skip("the web chat (newsdesk.web.app) does not exist yet", allow_module_level=True)

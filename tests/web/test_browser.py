@@ -9,14 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.webserver import (
-    ARTIFACTS,
-    HOSTILE_IMG,
-    HOSTILE_QUESTION,
-    HOSTILE_SCRIPT,
-    HOSTILE_SOURCE,
-    SEED_QUESTION,
-)
+from tests.fakes import GERASIMOV_QUESTION, HOSTILE_IMG, HOSTILE_SCRIPT
+from tests.webserver import HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +68,8 @@ class Tab:
         return self.answer(self.send(question))
 
     def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
     def assert_nothing_ran(self) -> None:
         self.page.wait_for_timeout(500)  # give a would-be onerror handler time to fire
@@ -121,7 +115,7 @@ def test_answer_footnote_opens_the_article_at_the_quote(tab: Tab) -> None:
     from playwright.sync_api import expect
 
     tab.shot("00-start")
-    answer = tab.ask(SEED_QUESTION)
+    answer = tab.ask(GERASIMOV_QUESTION)
     note = answer.locator("button.nd-note-btn", has_text="Gerasimov").first
     expect(note).to_be_visible()
     quote = note.locator(".nd-quote").text_content()
@@ -140,7 +134,7 @@ def test_answer_footnote_opens_the_article_at_the_quote(tab: Tab) -> None:
 
 
 def test_follow_up_shows_the_rewritten_question(tab: Tab) -> None:
-    tab.ask(SEED_QUESTION)
+    tab.ask(GERASIMOV_QUESTION)
     answer = tab.ask("What did he say about Iran?")
     searched = answer.locator(".nd-searched")
     searched.scroll_into_view_if_needed()
@@ -193,7 +187,7 @@ def test_too_long_question_gets_a_visible_error(tab: Tab) -> None:
     answer = tab.ask("why " * 600)
     expect(answer).to_have_class("nd-answer nd-error")
     expect(answer).to_contain_text("too long")
-    tab.ask(SEED_QUESTION)  # the chat goes on after the error
+    tab.ask(GERASIMOV_QUESTION)  # the chat goes on after the error
     tab.shot("08-too-long")
 
 
@@ -205,7 +199,7 @@ def test_reindex_reports_and_clear_empties_the_chat(tab: Tab) -> None:
     expect(tab.page.locator("#nd-status")).to_contain_text("files:", timeout=ANSWER_TIMEOUT)
     expect(tab.page.locator("#nd-status")).to_contain_text("6 unchanged")
     tab.shot("09-reindex")
-    tab.ask(SEED_QUESTION)
+    tab.ask(GERASIMOV_QUESTION)
     tab.page.locator("#nd-clear").click()
     expect(tab.page.locator("#nd-chat .nd-answer")).to_have_count(0)
     answer = tab.ask("What did he say about Iran?")  # no history left to rewrite from
@@ -213,7 +207,7 @@ def test_reindex_reports_and_clear_empties_the_chat(tab: Tab) -> None:
 
 
 def test_two_tabs_chat_at_once_without_mixing_histories(tab: Tab, other_tab: Tab) -> None:
-    first = tab.send(SEED_QUESTION), other_tab.send(HOSTILE_QUESTION)  # both in flight
+    first = tab.send(GERASIMOV_QUESTION), other_tab.send(HOSTILE_QUESTION)  # both in flight
     assert "Gerasimov" in (tab.answer(first[0]).text_content() or "")
     assert "Zarnovia" in (other_tab.answer(first[1]).text_content() or "")
     follow = tab.send("What did he say about Iran?"), other_tab.send("When does it start?")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 PROBE_TIMEOUT = 120.0  # seconds; a store that takes longer to open is treated as broken
 
 # Loads every part of a collection a query touches: metadata, the vector segment, the graph.
-_PROBE = """
+PROBE_SCRIPT = """
 import sys
 import chromadb
 from chromadb.config import Settings
@@ -47,7 +47,7 @@ def probe(settings: Settings) -> str:
     path = chroma_path(settings)
     if settings.chroma_url or not (path / "chroma.sqlite3").is_file():
         return ""
-    cmd = [sys.executable, "-c", _PROBE, str(path), settings.collection]
+    cmd = [sys.executable, "-c", PROBE_SCRIPT, str(path), settings.collection]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:

@@ -22,6 +22,11 @@ EXIT_GRACE_SECONDS = 10.0
 _RUNNING: dict[threading.Thread, threading.Event] = {}
 
 
+def running_generations() -> list[threading.Thread]:
+    """The worker threads of local generations still in flight."""
+    return list(_RUNNING)
+
+
 class ChatModel(Protocol):
     """A chat model that streams its reply; raises GeneratorUnavailable on failure."""
 

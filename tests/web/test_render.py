@@ -1,0 +1,80 @@
+"""The chat's HTML: markers linked to verified quotes, refusals with evidence, markup as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsdesk.types import Answer, Citation, Passage
+from newsdesk.web.chat import (
+    article_id,
+)
+from newsdesk.web.render import answer_html, article_html, question_html
+from tests.fakes import (
+    HOSTILE_IMG,
+    HOSTILE_SCRIPT,
+    TALKS_ARTICLE,
+    TALKS_SOURCE,
+    gerasimov_answer,
+    span,
+)
+from tests.webserver import audit
+
+
+def test_answer_html_shows_markup_from_articles_as_text_only(corpus: Path) -> None:
+    start, end = span(TALKS_ARTICLE, "A banner read")
+    end = TALKS_ARTICLE.index(".\n", start) + 1
+    quote = TALKS_ARTICLE[start:end]
+    answer = Answer(question="q", answer=f"{quote} [1]", refused=False,
+                    citations=[Citation(1, TALKS_SOURCE, quote, start, end, "<b>Talks</b>")],
+                    passages=[], generator="openai", error="openai timed out <i>x</i>")
+    markup = answer_html(answer, lambda s, a, b: f"{article_id(s)}:{a}:{b}")
+    parsed = audit(markup)
+    assert HOSTILE_SCRIPT in parsed.text
+    assert HOSTILE_IMG in parsed.text
+    assert "![m](http://example.invalid/m.png)" in parsed.text
+    assert "openai timed out <i>x</i>" in parsed.text  # the fallback error, visibly
+    assert "<b>Talks</b>" in parsed.text
+    assert parsed.tags.count("button") == 2  # the [1] marker and its footnote
+
+
+def test_answer_html_links_markers_to_footnotes_with_the_verified_quote() -> None:
+    answer = gerasimov_answer(standalone="Who did Bagheri meet? (Moscow)")
+    markup = answer_html(answer, lambda s, a, b: f"{article_id(s)}:{a}:{b}")
+    parsed = audit(markup)
+    c = answer.citations[0]
+    ref = f"{article_id(TALKS_SOURCE)}:{c.start}:{c.end}"
+    assert markup.count(f'value="{ref}"') == 2
+    assert "Searched for: Who did Bagheri meet? (Moscow)" in parsed.text
+    assert "Moscow talks" in parsed.text
+    assert TALKS_SOURCE in parsed.text
+    assert c.quote in parsed.text
+
+
+def test_refusal_offers_the_nearest_evidence() -> None:
+    passages = [Passage(TALKS_SOURCE, f"passage {i} " + "word " * 100, 0.1, 0, 10, title=f"T{i}")
+                for i in range(4)]
+    answer = Answer("Who won the cup?", "The articles don't say: Who won the cup?", True, [],
+                    passages, "extractive")
+    parsed = audit(answer_html(answer, lambda s, a, b: None))
+    assert "The articles don't say: Who won the cup?" in parsed.text
+    assert "Nearest evidence" in parsed.text
+    assert "T0" in parsed.text
+    assert "T1" in parsed.text
+    assert "T2" not in parsed.text
+    assert "…" in parsed.text  # long passages are shortened
+
+
+def test_article_html_highlights_exactly_the_quoted_span() -> None:
+    start, end = span(TALKS_ARTICLE, "A banner read")
+    parsed = audit(article_html("Moscow talks", TALKS_SOURCE, TALKS_ARTICLE, start, end))
+    assert parsed.marks == [TALKS_ARTICLE[start:end]]
+    assert TALKS_ARTICLE in parsed.text
+    assert audit(article_html("", TALKS_SOURCE, TALKS_ARTICLE, 0, 0)).marks == []
+
+
+def test_long_questions_are_echoed_shortened() -> None:
+    parsed = audit(question_html("x" * 3000))
+    assert "(3,000 characters)" in parsed.text
+    assert len(parsed.text) < 600
+
+
