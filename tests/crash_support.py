@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsdesk.settings import Settings
-from tests.ingest_support import ROOT, newsdesk_env
+from tests.fakes import ROOT
+from tests.ingest_support import newsdesk_env
 
 _PROGRESS = re.compile(r"(\d+)/(\d+) \[")
 
@@ -45,7 +46,7 @@ Command = Callable[[Settings, bool], list[str]]
 _HASH_INGEST = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from tests.ingest_support import hash_embedder
+from tests.fakes import hash_embedder
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.settings import load_settings
 s = load_settings(corpus=sys.argv[2], index=sys.argv[3], chunk_size=int(sys.argv[4]),

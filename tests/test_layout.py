@@ -2,6 +2,7 @@
 
 Every `import`/`from … import` of a `newsdesk` module is read with `ast`, including the
 ones inside functions and under `TYPE_CHECKING`: a lazy import is still a dependency.
+Library code does not print either: only the faces write to the terminal.
 """
 
 from __future__ import annotations
@@ -110,3 +111,53 @@ def test_every_room_is_a_package_with_a_docstring():
         init = folder / "__init__.py"
         assert init.is_file(), f"{folder.name}/ has no __init__.py"
         assert ast.get_docstring(ast.parse(init.read_text())), f"{folder.name}/ says nothing"
+
+
+def terminal_writes(root: Path) -> list[str]:
+    """Every `print` (called or passed on) and `sys.stdout`/`sys.stderr` outside the faces."""
+    problems = []
+    for path in sorted(root.rglob("*.py")):
+        if room_of(path, root) in FACES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Name) and node.id == "print":
+                what = "print"
+            elif (isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr")
+                  and isinstance(node.value, ast.Name) and node.value.id == "sys"):
+                what = f"sys.{node.attr}"
+            else:
+                continue
+            problems.append(f"{path.relative_to(root)}:{node.lineno}: {what} outside the faces "
+                            "(log it, or return it in a report the face prints)")
+    return problems
+
+
+def test_only_faces_write_to_the_terminal():
+    assert terminal_writes(PACKAGE) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "planted", "expected"),
+    [
+        ("ingest/pipeline.py", "\ndef f(reason):\n    print(reason)\n",
+         "ingest/pipeline.py:"),
+        ("index/planted.py", "import sys\ndef f():\n    sys.stderr.write('x')\n",
+         "index/planted.py:3: sys.stderr"),
+        ("ingest/watch.py", "\ndef f(on_report=print):\n    pass\n", "ingest/watch.py:"),
+        ("assistant.py", "def f():\n    print('lazy')\n", "assistant.py:"),
+    ],
+)
+def test_a_planted_print_is_caught(tmp_path, where, planted, expected):
+    root = tmp_path / "newsdesk"
+    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    target = root / where
+    target.write_text(target.read_text() + planted if target.exists() else planted)
+    caught = set(terminal_writes(root)) - set(terminal_writes(PACKAGE))
+    assert any(expected in problem for problem in caught), caught
+
+
+def test_faces_may_print(tmp_path):
+    root = tmp_path / "newsdesk"
+    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "cli" / "planted.py").write_text("import sys\nprint('ok', file=sys.stderr)\n")
+    assert terminal_writes(root) == terminal_writes(PACKAGE)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +17,8 @@ from newsdesk.errors import ConfigError
 from newsdesk.ingest.pipeline import ingest
 from newsdesk.ingest.watch import watch
 from newsdesk.settings import Settings
-from tests.fakes import SECOND_SOURCE, hash_embedder
+from tests.fakes import ROOT, SECOND_SOURCE, hash_embedder
+from tests.ingest_support import newsdesk_env
 
 
 def test_watch_reindexes_when_the_corpus_changes(settings: Settings, no_probe: None) -> None:
@@ -40,3 +46,62 @@ def test_watch_reindexes_when_the_corpus_changes(settings: Settings, no_probe: N
 def test_watch_refuses_a_non_positive_interval(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="interval must be a positive number"):
         watch(settings.corpus, lambda: ingest(settings, hash_embedder()), 0)
+
+
+def test_watch_logs_by_default(settings: Settings, no_probe: None,
+                               caplog: pytest.LogCaptureFixture) -> None:
+    """Library code does not print: without callbacks, reports and errors are logged."""
+    blank = settings.corpus / "blank.txt"
+    for path in settings.corpus.iterdir():
+        path.unlink()
+    blank.write_text("  \n", encoding="utf-8")
+    stop = threading.Event()
+    caplog.set_level(logging.INFO, logger="newsdesk.ingest.watch")
+    thread = threading.Thread(target=watch, args=(settings.corpus,
+                              lambda: ingest(settings, hash_embedder()), 0.2),
+                              kwargs={"stop": stop})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+        blank.write_text("Harbour reopens\n\nThe old harbour reopened on Friday.\n",
+                         encoding="utf-8")
+        while len(caplog.records) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(30)
+    error, report = caplog.records[:2]
+    assert error.levelno == logging.WARNING
+    assert error.getMessage().startswith(
+        f"newsdesk: nothing in {settings.corpus} could be indexed")
+    assert report.levelno == logging.INFO
+    assert "1 added" in report.getMessage()
+
+
+def test_the_watch_command_shows_errors_on_stderr_as_before(tmp_path: Path) -> None:
+    """`newsdesk ingest --watch` on an empty corpus: one plain line on stderr, and it waits."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "blank.txt").write_text("  \n", encoding="utf-8")
+    err = tmp_path / "stderr.txt"
+    with open(err, "w", encoding="utf-8") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "newsdesk.cli", "ingest", "--watch",
+                                 "0.2", "--corpus", str(corpus), "--index",
+                                 str(tmp_path / "index")],
+                                stdout=subprocess.PIPE, stderr=sink, text=True,
+                                env=newsdesk_env(), cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while "could be indexed" not in err.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, err.read_text()
+            time.sleep(0.1)
+        assert proc.poll() is None, "the watch waits for the corpus to change"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert out == ""
+    assert err.read_text().splitlines() == [
+        f"newsdesk: nothing in {corpus} could be indexed (blank.txt: empty (no text))"]

@@ -13,7 +13,7 @@ a finished run, for readers that want to know what the index holds without openi
 from __future__ import annotations
 
 import json
-import sys
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 CLEANER_VERSION = 3
 STORE_LAYOUT = 2  # 2: chunks carry file_chunks, the collection carries its fingerprint
 WRITE_BATCH = 32  # chunks embedded and upserted together: the most a crash can waste
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -120,8 +122,11 @@ def ingest(
         broken = probe(settings)
         if broken:
             rebuild_reason = quarantine(settings, broken)
-            if progress:
-                print(f"newsdesk: {rebuild_reason}", file=sys.stderr)
+            # The report carries the reason; someone watching a progress bar is told now,
+            # before a rebuild that can take minutes (with no handler set up, Python's
+            # last-resort handler writes a warning's message alone to stderr).
+            log.log(logging.WARNING if progress else logging.INFO, "newsdesk: %s",
+                    rebuild_reason)
         client = open_client(settings)
         try:
             report = _sync(settings, client, files, embedder, progress, rebuild_reason)

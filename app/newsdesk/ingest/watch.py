@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -11,20 +11,31 @@ from newsdesk.errors import ConfigError, IndexBusy, NewsdeskError
 from newsdesk.ingest.corpus import scan
 from newsdesk.types import IngestReport
 
+log = logging.getLogger(__name__)
 
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+
+def _log_report(report: IngestReport) -> None:
+    log.info("%s", report.summary())
+
+
+def _log_error(message: str) -> None:
+    # With no handler set up, Python's last-resort handler writes the message alone to
+    # stderr: what `newsdesk ingest --watch` shows.
+    log.warning("%s", message)
 
 
 def watch(
     corpus: Path,
     run: Callable[[], IngestReport],
     interval: float = 5.0,
-    on_report: Callable[[IngestReport], None] = lambda r: print(r.summary(), flush=True),
-    on_error: Callable[[str], None] = _stderr,
+    on_report: Callable[[IngestReport], None] = _log_report,
+    on_error: Callable[[str], None] = _log_error,
     stop: threading.Event | None = None,
 ) -> int:
-    """Ingest now and after every change to the corpus, until `stop` is set or Ctrl-C."""
+    """Ingest now and after every change to the corpus, until `stop` is set or Ctrl-C.
+
+    Reports and errors go to `on_report` and `on_error`; by default they are logged.
+    """
     if not interval > 0:
         raise ConfigError(f"watch: the interval must be a positive number of seconds, not "
                           f"{interval!r}")
