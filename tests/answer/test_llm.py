@@ -5,16 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newsdesk.settings import packaged_test_llm
-from tests.fakes import SEEDS, file_slice
+from tests.fakes import GERASIMOV_QUESTION, SEEDS, file_slice
 
 pytestmark = pytest.mark.llm
 
 QUESTIONS = [
-    "Which Russian general did Mohammad Bagheri meet on Monday?",
+    GERASIMOV_QUESTION,
     "When did the UN arms embargo against Iran end?",
     "Who won the 2022 FIFA World Cup?",
 ]
@@ -37,13 +38,18 @@ def check(answer) -> None:  # type: ignore[no-untyped-def]
     assert answer.answer
 
 
-@pytest.mark.parametrize("question", QUESTIONS)
-def test_local_answers_are_verified(seed_index: Path, model: Path, question: str) -> None:
+@pytest.fixture(scope="module")
+def local_assistant(seed_index: Path, model: Path) -> Any:
+    """One assistant on the local model for the questions below: the model loads once."""
     from newsdesk import Assistant
 
-    assistant = Assistant.from_settings(corpus=SEEDS, index=seed_index, generator="local",
-                                        local_model=model, local_threads=1, max_tokens=96)
-    answer = assistant.ask(question)
+    return Assistant.from_settings(corpus=SEEDS, index=seed_index, generator="local",
+                                   local_model=model, local_threads=1, max_tokens=96)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_local_answers_are_verified(local_assistant: Any, question: str) -> None:
+    answer = local_assistant.ask(question)
     check(answer)
     assert answer.generator.startswith(("local", "extractive (fallback"))
     assert answer.kept_sentences + answer.dropped_sentences >= 0

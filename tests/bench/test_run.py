@@ -1,4 +1,8 @@
-"""`newsdesk bench --scale small` runs end to end and writes sane outputs (no timing asserts)."""
+"""`newsdesk bench` runs end to end and writes sane outputs (no timing asserts).
+
+The default suite runs `--scale smoke` (every measurement, on the seeds and 10 synthetic
+articles); the full suite (`-m slow`) also runs `--scale small`, the documented CI scale.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from newsdesk.bench.run import median_of, plan
 from tests.fakes import ARTIFACTS
 
 OUT = Path(os.environ.get("NEWSDESK_BENCH_OUT", ARTIFACTS / "bench"))
+SYNTHETIC = {"smoke": 10, "small": 100}  # synthetic articles in each scale's second corpus
 
 
 def number(value: Any) -> bool:
@@ -51,6 +56,7 @@ def test_synthetic_corpus_is_written_once(tmp_path: Path) -> None:
 
 def test_scale_names(tmp_path: Path) -> None:
     assert [c.label for c in plan("small", None, tmp_path)] == ["seeds", "synthetic-100"]
+    assert [c.label for c in plan("smoke", None, tmp_path)] == ["seeds", "synthetic-10"]
     assert [c.label for c in plan("5,20", None, tmp_path)] == ["seeds", "synthetic-20"]
     assert [c.label for c in plan("x", tmp_path, tmp_path)] == [tmp_path.name]
     with pytest.raises(ValueError, match="--scale"):
@@ -66,10 +72,12 @@ def test_medians_and_slope() -> None:
     assert slope(sizes)["exponent"] == pytest.approx(1.0)
 
 
-@pytest.fixture(scope="module")
-def bench_result() -> dict[str, Any]:
-    """One real `newsdesk bench --scale small` run (a few minutes)."""
-    cmd = [sys.executable, "-m", "newsdesk.cli", "bench", "--scale", "small", "--out", str(OUT)]
+@pytest.fixture(scope="module",
+                params=["smoke", pytest.param("small", marks=pytest.mark.slow)])
+def bench_result(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """One real `newsdesk bench --scale SCALE` run (one to a few minutes)."""
+    cmd = [sys.executable, "-m", "newsdesk.cli", "bench", "--scale", request.param, "--out",
+           str(OUT)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads((OUT / "bench.json").read_text(encoding="utf-8"))
@@ -83,8 +91,9 @@ def test_bench_writes_its_three_files(bench_result: dict[str, Any]) -> None:
 
 
 def test_ingest_numbers_are_sane(bench_result: dict[str, Any]) -> None:
+    synthetic = SYNTHETIC[bench_result["scale"]]
     labels = [s["corpus"] for s in bench_result["sizes"]]
-    assert labels == ["seeds", "synthetic-100"]
+    assert labels == ["seeds", f"synthetic-{synthetic}"]
     for size in bench_result["sizes"]:
         ingest = size["ingest"]
         assert ingest["chunks"] > 0
@@ -93,7 +102,7 @@ def test_ingest_numbers_are_sane(bench_result: dict[str, Any]) -> None:
                     "reingest_s", "ingest_peak_rss_mb"):
             assert positive(ingest[key]), key
         assert ingest["reingest_embedded"] == 0  # an unchanged corpus embeds nothing
-    assert bench_result["sizes"][1]["ingest"]["files"] == 100
+    assert bench_result["sizes"][1]["ingest"]["files"] == synthetic
 
 
 def test_latency_numbers_are_sane(bench_result: dict[str, Any]) -> None:

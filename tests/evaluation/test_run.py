@@ -253,11 +253,13 @@ def test_cli_reports_a_missing_file_without_traceback(tmp_path: Path,
 
 # -- a real run on the seed set -----------------------------------------------------------
 @pytest.fixture(scope="module")
-def seed_eval(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvalResult, list[dict]]:
+def seed_eval(tmp_path_factory: pytest.TempPathFactory,
+              seed_index: Path) -> tuple[EvalResult, list[dict]]:
     """The seed set evaluated once: real Chroma in a temp dir, the packaged model."""
     from newsdesk import Assistant
 
     tmp = tmp_path_factory.mktemp("eval")
+    shutil.copytree(seed_index, tmp / "index")  # the session's seed index, not re-embedded
     lines = (SEEDS / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     lines[0] = json.dumps({**first, "reviewer": {"note": "carried", "n": [1, 2]}})

@@ -35,7 +35,14 @@ from tests.crash_support import (
     spawn_ingest,
 )
 from tests.fakes import SEED_QUESTION
-from tests.ingest_support import make_corpus, newsdesk, newsdesk_popen, probe_store, seed_sentences
+from tests.ingest_support import (
+    SharedModelAssistant,
+    make_corpus,
+    newsdesk,
+    newsdesk_popen,
+    probe_store,
+    seed_sentences,
+)
 
 
 @dataclass
@@ -46,11 +53,14 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Seeds plus 12 generated articles (~70 chunks), indexed once with the real model."""
+    """Seeds plus 12 generated articles (~70 chunks), indexed once with the real model.
+
+    Indexed in this process with the model it shares with other tests: the command's own
+    ingest is what every trial below runs and kills.
+    """
     root = tmp_path_factory.mktemp("built")
     corpus = make_corpus(root / "corpus", generated=12)
-    proc = newsdesk(["ingest", "--corpus", str(corpus), "--index", str(root / "index")])
-    assert proc.returncode == 0, proc.stderr
+    SharedModelAssistant.from_settings(corpus=corpus, index=root / "index").ingest()
     return Built(corpus, root / "index")
 
 

@@ -25,20 +25,26 @@ from newsdesk.bench import corpora as bench_corpus
 from newsdesk.bench.corpora import Corpus
 from newsdesk.bench.processes import chat_rss, run_measured
 
-SCALES = {"small": ["seeds", "100"], "full": ["seeds", "rgb", "1000", "10000"]}
+# `smoke` runs every measurement once or a few times on two tiny corpora: the test suite's
+# check that the bench works end to end, not a source of numbers worth keeping.
+SCALES = {"smoke": ["seeds", "10"], "small": ["seeds", "100"],
+          "full": ["seeds", "rgb", "1000", "10000"]}
 BRACKET_UP_TO = 1000  # docs: up to here the encoder floor is measured before and after ingest
 
 
 @dataclass(frozen=True)
 class Effort:
-    """How many samples a run takes; `small` must stay well inside CI's time."""
+    """How many samples a run takes; `small` and `smoke` must stay well inside CI's time."""
 
     questions: int = 30  # retrieval and extractive asks per corpus
     local_asks: int = 5  # the local model is slow on CPU; a few answers give its latency
     torch_cold_starts: int = 3  # the slow baseline the default backend is chosen against
+    onnx_cold_starts: int = 3  # the default backend (at least --repeat)
 
 
 SMALL = Effort(questions=15, local_asks=3, torch_cold_starts=1)
+SMOKE = Effort(questions=5, local_asks=1, torch_cold_starts=1, onnx_cold_starts=1)
+EFFORTS = {"small": SMALL, "smoke": SMOKE}
 
 
 def plan(scale: str, corpus: Path | None, root: Path) -> list[Corpus]:
@@ -60,7 +66,8 @@ def plan(scale: str, corpus: Path | None, root: Path) -> list[Corpus]:
         elif token.isdigit() and int(token) > 0:
             out.append(bench_corpus.synthetic(int(token), root))
         else:
-            raise ValueError(f"--scale: {token!r} is not small, full, seeds, rgb or a size")
+            raise ValueError(f"--scale: {token!r} is not smoke, small, full, seeds, rgb or a "
+                             "size")
     return out
 
 
@@ -180,14 +187,15 @@ def run(scale: str, out: Path, corpus: Path | None = None, repeat: int = 1) -> d
         "scale": scale, "repeat": repeat, "machine": machine(), "started": time.time(),
         "sizes": [], "cold_start": [], "memory": {},
     }
-    effort = SMALL if scale == "small" else Effort()
+    effort = EFFORTS.get(scale, Effort())
     for item in corpora:
         print(f"bench: {item.label} ...", file=sys.stderr, flush=True)
         result["sizes"].append(
             measure_corpus(item, work, repeat, effort, local and item is corpora[0]))
         write_outputs(result, out)  # a long run leaves its finished sizes behind
     first, index = corpora[0], work / corpora[0].label / "index"
-    for backend, times in (("onnx", max(3, repeat)), ("torch", effort.torch_cold_starts)):
+    for backend, times in (("onnx", max(effort.onnx_cold_starts, repeat)),
+                           ("torch", effort.torch_cold_starts)):
         print(f"bench: cold start ({backend}) ...", file=sys.stderr, flush=True)
         result["cold_start"].append(cold_start(first, index, backend, times))
     result["memory"] = memory(result, first, index)
