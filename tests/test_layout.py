@@ -82,6 +82,15 @@ def violations(root: Path) -> list[str]:
     return problems
 
 
+def planted_copy(tmp_path: Path, where: str, planted: str) -> Path:
+    """A copy of the package with `planted` appended to (or written as) the file `where`."""
+    root = tmp_path / "newsdesk"
+    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    target = root / where
+    target.write_text(target.read_text() + planted if target.exists() else planted)
+    return root
+
+
 def test_imports_point_down_only():
     assert violations(PACKAGE) == []
 
@@ -99,10 +108,7 @@ def test_imports_point_down_only():
     ],
 )
 def test_a_planted_wrong_import_is_caught(tmp_path, where, planted, expected):
-    root = tmp_path / "newsdesk"
-    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    target = root / where
-    target.write_text(target.read_text() + planted if target.exists() else planted)
+    root = planted_copy(tmp_path, where, planted)
     assert any(expected in problem for problem in violations(root))
 
 
@@ -148,16 +154,11 @@ def test_only_faces_write_to_the_terminal():
     ],
 )
 def test_a_planted_print_is_caught(tmp_path, where, planted, expected):
-    root = tmp_path / "newsdesk"
-    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    target = root / where
-    target.write_text(target.read_text() + planted if target.exists() else planted)
+    root = planted_copy(tmp_path, where, planted)
     caught = set(terminal_writes(root)) - set(terminal_writes(PACKAGE))
     assert any(expected in problem for problem in caught), caught
 
 
 def test_faces_may_print(tmp_path):
-    root = tmp_path / "newsdesk"
-    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "cli" / "planted.py").write_text("import sys\nprint('ok', file=sys.stderr)\n")
+    root = planted_copy(tmp_path, "cli/planted.py", "import sys\nprint('ok', file=sys.stderr)\n")
     assert terminal_writes(root) == terminal_writes(PACKAGE)

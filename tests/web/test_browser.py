@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -92,23 +93,27 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def tab(browser: Any, chat_server: Any) -> Iterator[Tab]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+@contextmanager
+def user(browser: Any, url: str, width: int, height: int) -> Iterator[Tab]:
+    """A tab in its own browser context: its own cookies, so its own Gradio session."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     try:
-        yield Tab(context.new_page(), chat_server.url)
+        yield Tab(context.new_page(), url)
     finally:
         context.close()
+
+
+@pytest.fixture
+def tab(browser: Any, chat_server: Any) -> Iterator[Tab]:
+    with user(browser, chat_server.url, 1400, 900) as opened:
+        yield opened
 
 
 @pytest.fixture
 def other_tab(browser: Any, chat_server: Any) -> Iterator[Tab]:
-    """A second user: its own browser context, so its own Gradio session."""
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
-    try:
-        yield Tab(context.new_page(), chat_server.url)
-    finally:
-        context.close()
+    """A second user, chatting at the same time."""
+    with user(browser, chat_server.url, 1000, 800) as opened:
+        yield opened
 
 
 def test_answer_footnote_opens_the_article_at_the_quote(tab: Tab) -> None:
