@@ -63,3 +63,13 @@ def chat_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
 
     with running_chat_server(tmp_path_factory.mktemp("web")) as server:
         yield server
+
+
+# ---- a local news site for `newsdesk add` (tests/news_site.py) -------------------------
+@pytest.fixture(scope="session")
+def news_site():  # type: ignore[no-untyped-def]
+    """A real HTTP server on 127.0.0.1 with articles, feeds, redirects and bad pages."""
+    from tests.news_site import running_news_site
+
+    with running_news_site() as site:
+        yield site

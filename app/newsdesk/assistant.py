@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from newsdesk.answer.base import Generator
     from newsdesk.answer.extractive import ExtractiveGenerator
+    from newsdesk.ingest.add import Library
     from newsdesk.models.chat import ChatModel
     from newsdesk.models.embed import QueryEmbedder
     from newsdesk.retrieval.retriever import Retriever
@@ -113,6 +114,17 @@ class Assistant:
             if Manifest.load(manifest_path(self.settings)) is None:
                 raise
             return None
+
+    def library(self, allow_private_urls: bool = True) -> Library:
+        """The corpus folder to add articles to (files, pages, feeds) and remove them from;
+        `ingest` then indexes the change. Private addresses are refused unless allowed."""
+        from newsdesk.ingest.add import Library
+        from newsdesk.ingest.fetch import Fetcher, FetchPolicy
+
+        s = self.settings
+        policy = FetchPolicy(timeout=s.fetch_timeout, max_bytes=s.max_page_bytes,
+                             allow_private=allow_private_urls)
+        return Library(s.corpus, Fetcher(policy), s.max_file_bytes)
 
     # -- components -------------------------------------------------------------------
     def embedder(self) -> BaseEmbedding:

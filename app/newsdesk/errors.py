@@ -37,3 +37,11 @@ class QuestionFileError(NewsdeskError):
 
 class ServeError(NewsdeskError):
     """The web chat cannot start (port taken, bad host); the message says what to change."""
+
+
+class AddFailed(NewsdeskError):
+    """A file, page or feed could not be added to the corpus; the message names it and why."""
+
+
+class FetchFailed(AddFailed):
+    """A URL was refused or could not be fetched; the message names the URL and the reason."""

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         default_factory=dict, description="Extra HTTP headers for a Chroma server (auth proxy)."
     )
     collection: str = Field("newsdesk", description="Chroma collection name.")
+    # `newsdesk add` and the chat's "Add articles": fetching web pages and feeds.
+    fetch_timeout: float = Field(
+        20.0, gt=0, le=600, description="Seconds a page or feed fetch may take in all."
+    )
+    max_page_bytes: int = Field(
+        5_000_000, ge=1, description="Web pages and feeds larger than this are refused."
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from newsdesk.ingest.header import parse as parse_header
 from newsdesk.nlp.dates import find_published
 
 # A line that starts a trailer of links to other stories ("Related Posts", "Read More:").
@@ -82,13 +83,18 @@ def _is_sentence(line: str) -> bool:
 def clean(text: str) -> Article:
     """Find the article body, title, outlet and publication date in raw page text."""
     lines = _lines(text)
-    keep = [True] * len(lines)
+    header = parse_header(text)
+    # The field lines of a header `newsdesk add` wrote (URL, Published, By, Outlet) are
+    # metadata, not article text.
+    keep = [not (header and header.fields_start <= s < header.fields_end) for s, _ in lines]
     dropped: list[str] = []
     title = outlet = ""
     seen: set[str] = set()
     in_trailer = False
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
+        if not keep[i]:
+            continue
         if _TRAILER.match(line):
             in_trailer = True
             # A trailer in the last part of the page runs to its end; one mid-page
@@ -118,8 +124,8 @@ def clean(text: str) -> Article:
         if not keep[i]:
             dropped.append(text[s:e])
     kept = [span for span, k in zip(lines, keep, strict=True) if k]
-    title = _find_title(text, lines, keep)
-    outlet = _find_outlet(text, kept) or outlet
+    title = header.header.title if header else _find_title(text, lines, keep)
+    outlet = (header and header.header.outlet) or _find_outlet(text, kept) or outlet
     published, published_span = find_published(text)
     return Article(text, _blocks(text, kept), title, outlet, published, published_span, dropped)
 

@@ -57,7 +57,8 @@ def scan(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _decode_problem(data: bytes) -> str | None:
+def decode_problem(data: bytes) -> str | None:
+    """Why `data` cannot be an article's text (None when it can)."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "not UTF-8: the file is UTF-16 (convert it: iconv -f UTF-16 -t UTF-8)"
     # A NUL anywhere would be cut off by the store and break every offset after it.
@@ -117,14 +118,14 @@ def _read_one(
         if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
             return "not a regular file", None
         if st.st_size > max_bytes:
-            return _too_large(st.st_size, max_bytes), None
+            return too_large(st.st_size, max_bytes), None
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as exc:
         return f"unreadable: {exc.strerror or exc}", None
     if len(data) > max_bytes:
-        return _too_large(len(data), max_bytes), None
-    problem = _decode_problem(data)
+        return too_large(len(data), max_bytes), None
+    problem = decode_problem(data)
     if problem:
         return problem, None
     # Decode exactly as a citation check will (open() with universal newlines), from the
@@ -135,6 +136,7 @@ def _read_one(
     return None, SourceFile(name, text, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def _too_large(size: int, max_bytes: int) -> str:
+def too_large(size: int, max_bytes: int) -> str:
+    """The message for an article over the `max_file_bytes` limit."""
     return (f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
             "setting max_file_bytes)")
