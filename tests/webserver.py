@@ -77,12 +77,12 @@ def _answers_http(url: str) -> bool:
 
 
 @contextmanager
-def running_chat_server(root: Path) -> Iterator[ChatServer]:
-    """`newsdesk chat --port FREE --index TMP --corpus TMP` until the block ends."""
+def running_chat_server(root: Path, *extra: str) -> Iterator[ChatServer]:
+    """`newsdesk chat --port FREE --index TMP --corpus TMP [extra…]` until the block ends."""
     corpus, port, log = web_corpus(root / "corpus"), free_port(), root / "server.log"
     env = newsdesk_env(GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
     args = [*_command(), "chat", "--port", str(port), "--index", str(root / "index"),
-            "--corpus", str(corpus), "--generator", "extractive"]
+            "--corpus", str(corpus), "--generator", "extractive", *extra]
     with open(log, "wb") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
     server = ChatServer(f"http://127.0.0.1:{port}/", corpus, log, process)

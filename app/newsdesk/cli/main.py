@@ -1,14 +1,15 @@
-"""The `newsdesk` command: ingest, ask, chat, eval, bench. Heavy imports happen per command."""
+"""The `newsdesk` command: ingest, add, ask, chat, eval, bench. Heavy imports happen per command."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from newsdesk.cli.add import add_chat_options, add_commands, add_ingest_options
 from newsdesk.errors import NewsdeskError
 
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", type=float, nargs="?", const=5.0, metavar="SECONDS",
                    help="keep running: re-index whenever the corpus changes "
                         "(checked every SECONDS, default 5; Ctrl-C stops)")
+    add_ingest_options(p)
 
     p = sub.add_parser("ask", help="answer a question; with no question, chat in the terminal")
     _common(p)
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=7860, help="port to listen on")
+    add_chat_options(p)
 
     p = sub.add_parser("eval", help="score answers against a question set")
     _common(p)
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="small", help="small | full | a list of sizes")
     p.add_argument("--out", type=Path, default=Path("bench-out"), help="output folder")
     p.add_argument("--repeat", type=int, default=1, help="runs per size; reports medians")
+    add_commands(sub, _common)
     return parser
 
 
@@ -83,12 +87,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from newsdesk.assistant import Assistant
+    from newsdesk.cli.add import feed_poller, run_add, run_password
 
+    if args.command == "password":
+        return run_password(args)
     assistant = Assistant.from_settings(**_overrides(args))
     match args.command:
         case "ingest":
+            poll = feed_poller(assistant, args)
             if args.watch is not None:
-                return _watch(assistant, args.watch, args.json)
+                return _watch(assistant, args.watch, args.json, poll)
+            if poll is not None:
+                poll()
             done = assistant.ingest(progress=sys.stderr.isatty())
             print(json.dumps(done.to_dict(), indent=2) if args.json else done.summary())
             return 0
@@ -101,10 +111,14 @@ def _run(args: argparse.Namespace) -> int:
 
                 return chat(assistant)
             return _ask(assistant, args.question, args.json)
+        case "add":
+            return run_add(assistant, args)
         case "chat":
+            from newsdesk.web.access import access_for
             from newsdesk.web.app import serve
 
-            return serve(assistant, host=args.host, port=args.port)
+            access = access_for(args.host, args.auth_file, args.no_auth, args.allow_private_urls)
+            return serve(assistant, host=args.host, port=args.port, access=access)
         case "eval":
             from newsdesk.evaluation.run import run_cli
 
@@ -116,14 +130,16 @@ def _run(args: argparse.Namespace) -> int:
     return 2
 
 
-def _watch(assistant: Any, interval: float, as_json: bool) -> int:
+def _watch(assistant: Any, interval: float, as_json: bool,
+           poll: Callable[[], None] | None = None) -> int:
     from newsdesk.ingest.watch import watch
 
     def show(report: Any) -> None:
         print(json.dumps(report.to_dict()) if as_json else report.summary(), flush=True)
 
     return watch(assistant.settings.corpus,
-                 lambda: assistant.ingest(progress=sys.stderr.isatty()), interval, on_report=show)
+                 lambda: assistant.ingest(progress=sys.stderr.isatty()), interval, on_report=show,
+                 poll=poll)
 
 
 def _ask(assistant: Any, question: str, as_json: bool) -> int:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from newsdesk.errors import NewsdeskError, ServeError
 from newsdesk.web import assets, render
+from newsdesk.web.access import Access
 from newsdesk.web.chat import ChatSession, WebChat, example_questions
+from newsdesk.web.manage import ArticleDesk
 
 if TYPE_CHECKING:
     from newsdesk.assistant import Assistant
@@ -24,13 +29,17 @@ HEADER = ('<div id="nd-header"><h1>newsdesk</h1><p>Answers from your news articl
           "claim backed by a verified quote. Click a footnote to read it in its article.</p>"
           "</div>")
 VIEWER_HINT = "Click a footnote to read its quote in the article."
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
+LOGIN_MESSAGE = "newsdesk: log in to ask about the articles and to add or remove them."
 PLACEHOLDER = ("**Ask about the articles.** Each answer quotes them; a follow-up such as "
                "*“What did he say about Iran?”* builds on the previous answer.")
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
+def build_app(assistant: Assistant, access: Access | None = None) -> gr.Blocks:
     """The chat app (queue configured); serve it with `serve`, or `launch(**launch_options())`."""
-    web = WebChat(assistant)
+    access = access or Access()
+    web = WebChat(assistant, access)
+    desk = ArticleDesk(web, access)
     web.articles.refresh()
     with gr.Blocks(title="newsdesk", analytics_enabled=False) as app:
         gr.HTML(HEADER)
@@ -40,6 +49,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2, min_width=320):
                 side = _side_column(web)
         _wire(app, web, chat_parts, side)
+        _wire_desk(desk, chat_parts, side)
     app.queue(default_concurrency_limit=CONCURRENT_ANSWERS, max_size=QUEUE_SIZE)
     return app
 
@@ -70,8 +80,14 @@ def _chat_column(web: WebChat, assistant: Assistant) -> dict[str, Any]:
                 web.generators, value=web.default_generator, label="Answer generator",
                 elem_id="nd-generator", filterable=False,
             )
+    with gr.Row(elem_id="nd-export"):
+        export_md = gr.DownloadButton("Export Markdown", size="sm", interactive=False,
+                                      elem_id="nd-export-md")
+        export_json = gr.DownloadButton("Export JSON", size="sm", interactive=False,
+                                        elem_id="nd-export-json")
     return {"chatbot": chatbot, "question": question, "ask": ask, "generator": generator,
-            "clear": clear, "session": gr.State(ChatSession())}
+            "clear": clear, "session": gr.State(ChatSession()), "export_md": export_md,
+            "export_json": export_json}
 
 
 def _side_column(web: WebChat) -> dict[str, Any]:
@@ -81,20 +97,28 @@ def _side_column(web: WebChat) -> dict[str, Any]:
     corpus_facts, docs_list = web.panel()
     with gr.Accordion("Corpus", open=True, elem_id="nd-corpus-box"):
         corpus = gr.HTML(corpus_facts, elem_id="nd-corpus")
-        reindex = gr.Button("Re-index", size="sm", elem_id="nd-reindex")
+        reindex = gr.Button("Re-index", size="sm", elem_id="nd-reindex",
+                            visible=web.access.editable)
         status = gr.HTML("", elem_id="nd-status")
+    with gr.Accordion("Add articles", open=False, elem_id="nd-add-box",
+                      visible=web.access.editable):
+        upload = gr.File(label=".txt, .md or .html files", file_count="multiple",
+                         file_types=list(UPLOAD_TYPES), type="filepath", elem_id="nd-upload")
+        url = gr.Textbox(label="or a web page's address", placeholder="https://…", lines=1,
+                         max_lines=1, elem_id="nd-url")
+        add = gr.Button("Add", size="sm", variant="primary", elem_id="nd-add")
     with gr.Accordion("Articles", open=False, elem_id="nd-docs-box"):
-        docs = gr.HTML(docs_list, elem_id="nd-docs")
+        docs = gr.HTML(docs_list, elem_id="nd-docs", js_on_load=assets.DOCS_JS)
     return {"viewer": viewer, "corpus": corpus, "reindex": reindex, "status": status,
-            "docs": docs}
+            "docs": docs, "upload": upload, "url": url, "add": add}
 
 
 def _wire(app: gr.Blocks, web: WebChat, c: dict[str, Any], s: dict[str, Any]) -> None:
     """Connect the events; the chat endpoint is `/chat` for API clients."""
-    gr.on([c["question"].submit, c["ask"].click], web.chat,
-          inputs=[c["question"], c["generator"], c["session"]],
-          outputs=[c["question"], c["chatbot"], c["session"]],
-          api_name="chat", show_progress="minimal")
+    c["asked"] = gr.on([c["question"].submit, c["ask"].click], web.chat,
+                       inputs=[c["question"], c["generator"], c["session"]],
+                       outputs=[c["question"], c["chatbot"], c["session"]],
+                       api_name="chat", show_progress="minimal")
 
     def open_ref(evt: gr.EventData) -> str:
         return web.open_ref(getattr(evt, "ref", None))
@@ -107,29 +131,78 @@ def _wire(app: gr.Blocks, web: WebChat, c: dict[str, Any], s: dict[str, Any]) ->
         return "", [], ChatSession(), render.viewer_notice_html(VIEWER_HINT)
 
     cleared = [c["question"], c["chatbot"], c["session"], s["viewer"]]
-    c["clear"].click(clear, outputs=cleared, api_visibility="private", queue=False)
-    c["chatbot"].clear(clear, outputs=cleared, api_visibility="private", queue=False)
-
-    progress_default = gr.Progress(track_tqdm=True)
-
-    def reindex(progress: gr.Progress = progress_default) -> tuple[str, str, str]:
-        return web.reindex(progress)
-
-    # One re-index at a time: ingest takes the index's write lock anyway.
-    s["reindex"].click(reindex, outputs=[s["corpus"], s["docs"], s["status"]],
-                       concurrency_limit=1, api_visibility="private",
-                       show_progress_on=[s["status"]])
+    c["cleared"] = [
+        c["clear"].click(clear, outputs=cleared, api_visibility="private", queue=False),
+        c["chatbot"].clear(clear, outputs=cleared, api_visibility="private", queue=False)]
     app.load(web.panel, outputs=[s["corpus"], s["docs"]], api_visibility="private",
              queue=False, show_progress="hidden")
 
 
-def launch_options() -> dict[str, Any]:
-    """`launch()` arguments for the chat: local only, no run history, no MCP, our look."""
-    return {"share": False, "theme": assets.theme(), "css": assets.CSS, "footer_links": ["api"],
-            "run_history": False, "mcp_server": False, "ssr_mode": False, "show_error": False}
+def _wire_desk(desk: ArticleDesk, c: dict[str, Any], s: dict[str, Any]) -> None:
+    """Re-index, Add, Remove (logged-in users; one write to the index at a time: ingest
+    takes its write lock anyway) and the conversation export after each answer."""
+    panel = [s["corpus"], s["docs"], s["status"]]
+    progress_default = gr.Progress(track_tqdm=True)
+
+    def reindex(request: gr.Request,
+                progress: gr.Progress = progress_default) -> tuple[str, str, str]:
+        return desk.reindex(request.username, progress)
+
+    s["reindex"].click(reindex, outputs=panel, concurrency_limit=1,
+                       concurrency_id="index-writes", api_visibility="private",
+                       show_progress_on=[s["status"]])
+
+    def add(files: list[str] | None, url: str, request: gr.Request,
+            progress: gr.Progress = progress_default) -> tuple[str, str, str, None, str]:
+        return (*desk.add(files, url, request.username, progress), None, "")
+
+    s["add"].click(add, inputs=[s["upload"], s["url"]], outputs=[*panel, s["upload"], s["url"]],
+                   concurrency_limit=1, concurrency_id="index-writes",
+                   api_visibility="private", show_progress_on=[s["status"]])
+
+    def remove(evt: gr.EventData, request: gr.Request,
+               progress: gr.Progress = progress_default) -> tuple[str, str, str]:
+        return desk.remove(getattr(evt, "ref", None), request.username, progress)
+
+    s["docs"].remove_ref(remove, outputs=panel, concurrency_limit=1,
+                         concurrency_id="index-writes", api_visibility="private",
+                         show_progress_on=[s["status"]])
+
+    def export(session: ChatSession, request: gr.Request) -> tuple[Any, Any]:
+        answers = session.answers if isinstance(session, ChatSession) else []
+        folder = _exports() / (request.session_hash or "session") if answers else None
+        md, data = desk.export(answers, folder)
+        return (gr.DownloadButton(value=md, interactive=md is not None),
+                gr.DownloadButton(value=data, interactive=data is not None))
+
+    for done in [c["asked"], *c["cleared"]]:
+        done.then(export, inputs=[c["session"]], outputs=[c["export_md"], c["export_json"]],
+                  api_visibility="private", queue=False, show_progress="hidden")
 
 
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> int:
+@functools.cache
+def _exports() -> Path:
+    """This process's export files: one private folder, a subfolder per browser session."""
+    return Path(tempfile.mkdtemp(prefix="newsdesk-export-"))
+
+
+def launch_options(access: Access | None = None,
+                   max_upload_bytes: int | None = None) -> dict[str, Any]:
+    """`launch()` arguments for the chat: no share link, no run history, no MCP, our look;
+    a login page when `access` requires one; uploads capped at `max_upload_bytes`."""
+    access = access or Access()
+    options: dict[str, Any] = {
+        "share": False, "theme": assets.theme(), "css": assets.CSS, "footer_links": ["api"],
+        "run_history": False, "mcp_server": False, "ssr_mode": False, "show_error": False}
+    if access.login:
+        options |= {"auth": access.gradio_auth(), "auth_message": LOGIN_MESSAGE}
+    if max_upload_bytes is not None:
+        options["max_file_size"] = max_upload_bytes
+    return options
+
+
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860,
+          access: Access | None = None) -> int:
     """Index if needed, then serve the chat on http://host:port until interrupted."""
     report = assistant.ensure_index(progress=True)
     if report is not None:
@@ -138,10 +211,11 @@ def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> in
         assistant.retriever().search("newsdesk", 1)
     except NewsdeskError as exc:  # the chat still opens: it shows the problem per question
         print(f"newsdesk: warning: {exc}", file=sys.stderr)
-    app = build_app(assistant)
+    app = build_app(assistant, access)
+    limit = max(assistant.settings.max_file_bytes, assistant.settings.max_page_bytes)
     try:
         app.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
-                   **launch_options())
+                   **launch_options(access, limit))
     except OSError as exc:
         reason = str(exc).split(". ")[0]  # gradio's advice about its env variables does not apply
         raise ServeError(f"cannot serve on {host}:{port}: {reason}; is something else using "

@@ -1,4 +1,4 @@
-"""The web chat's look and its one piece of browser code (footnote clicks → article viewer)."""
+"""The web chat's look and its browser code (footnote clicks → viewer; Remove buttons)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,20 @@ watch('value', () => {
   const text = element.querySelector('.nd-article-text');
   if (mark) mark.scrollIntoView({block: 'center', inline: 'nearest'});
   else if (text) text.scrollTop = 0;
+});
+"""
+
+# Runs once when the article list (a gr.HTML) mounts: a Remove button beside an article
+# asks first, then raises the list's custom "remove_ref" event with the article's
+# server-issued reference (never a path).
+DOCS_JS = """
+element.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const button = target ? target.closest('button.nd-remove') : null;
+  if (!button || !button.value) return;
+  event.preventDefault();
+  event.stopPropagation();
+  if (window.confirm(button.title + '?')) trigger('remove_ref', {ref: button.value});
 });
 """
 
@@ -99,6 +113,14 @@ ul.nd-docs li::before { content: none; }
 button.nd-doc { all: unset; cursor: pointer; display: block; padding: 0.25rem 0.2rem;
   border-radius: 6px; }
 button.nd-doc:hover, button.nd-doc:focus-visible { background: var(--background-fill-secondary); }
+li.nd-doc-row { display: flex; align-items: center; gap: 0.3rem; }
+li.nd-doc-row button.nd-doc { flex: 1; min-width: 0; }
+button.nd-remove { all: unset; cursor: pointer; flex: none; font-size: 0.75rem;
+  padding: 0.1rem 0.45rem; border-radius: 6px; color: #9a3412;
+  border: 1px solid var(--border-color-primary); }
+button.nd-remove:hover, button.nd-remove:focus-visible { background: #fff7ed;
+  border-color: #fdba74; }
+#nd-export button { font-size: 0.8rem; }
 .nd-status-box { font-size: 0.82rem; padding: 0.4rem 0.6rem; border-radius: 8px;
   background: var(--background-fill-secondary); }
 .nd-status-box.nd-error { background: #fff7ed; color: #9a3412; }

@@ -16,6 +16,7 @@ from newsdesk.assistant import available_generators
 from newsdesk.errors import ConfigError, NewsdeskError
 from newsdesk.types import Answer, Turn
 from newsdesk.web import render
+from newsdesk.web.access import Access
 
 if TYPE_CHECKING:
     from newsdesk.assistant import Assistant
@@ -32,6 +33,7 @@ SEED_EXAMPLES = (
     "At whose invitation did Bagheri travel to Moscow in October 2021?",
 )
 HISTORY_TURNS = 6  # earlier turns kept per session; the follow-up rewrite reads the last two
+EXPORT_ANSWERS = 200  # answers kept per session for the conversation export
 _REF = re.compile(r"^([0-9a-f]{16}):(\d{1,12}):(\d{1,12})$")
 
 
@@ -116,13 +118,16 @@ class ChatSession:
 
     messages: list[Message] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)  # for the export, newest last
+    export_dir: str = ""  # where this tab's export files are written (made on first use)
 
 
 class WebChat:
     """The chat's event handlers, shared by every session; each call gets its own session."""
 
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, access: Access | None = None):
         self.assistant = assistant
+        self.access = access or Access()
         self.articles = Articles(assistant)
         self.generators = available_generators(assistant.settings)
         configured = assistant.settings.generator
@@ -153,6 +158,7 @@ class WebChat:
                 if isinstance(item, Answer):
                     session.turns = [*session.turns, Turn(item.question, item.answer)]
                     session.turns = session.turns[-HISTORY_TURNS:]
+                    session.answers = [*session.answers, item][-EXPORT_ANSWERS:]
                     yield render.answer_html(item, self.articles.ref)
                     return
                 text += item
@@ -191,7 +197,8 @@ class WebChat:
         """(corpus facts, article list) as of now."""
         info = self.articles.refresh()
         return (render.corpus_html(info, self.generators),
-                render.articles_html(self.articles.titles(), self.articles.ref))
+                render.articles_html(self.articles.titles(), self.articles.ref,
+                                     removable=self.access.editable))
 
     def reindex(self, progress: Callable[..., Any] | None = None) -> tuple[str, str, str]:
         """Re-index the corpus; returns the refreshed panel and a status line."""

@@ -177,15 +177,23 @@ def corpus_html(info: dict[str, Any], generators: Sequence[str]) -> str:
     return f'<dl class="nd-corpus">{cells}</dl>'
 
 
-def articles_html(titles: dict[str, str], ref_for: RefFor, limit: int = 200) -> str:
-    """The indexed articles as buttons that open each one in the viewer."""
+def articles_html(titles: dict[str, str], ref_for: RefFor, limit: int = 200,
+                  removable: bool = False) -> str:
+    """The indexed articles as buttons that open each one in the viewer (and, when the
+    user may edit, a Remove button beside each)."""
     items = []
     for source in sorted(titles)[:limit]:
         ref = ref_for(source, 0, 0)
         label = (f'<span class="nd-note-title">{esc(titles[source] or source)}</span> '
                  f'<span class="nd-note-file">{esc(source)}</span>')
-        items.append(f'<li><button type="button" class="nd-cite nd-doc" value="{esc(ref)}">'
-                     f"{label}</button></li>" if ref else f"<li>{label}</li>")
+        if not ref:
+            items.append(f"<li>{label}</li>")
+            continue
+        remove = (f'<button type="button" class="nd-remove" value="{esc(ref)}" '
+                  f'title="{esc(f"Remove {source} from the corpus and the index")}">Remove'
+                  "</button>" if removable else "")
+        items.append(f'<li class="nd-doc-row"><button type="button" class="nd-cite nd-doc" '
+                     f'value="{esc(ref)}">{label}</button>{remove}</li>')
     more = len(titles) - limit
     tail = f'<li class="nd-more">and {more:,} more</li>' if more > 0 else ""
     return f'<ul class="nd-docs">{"".join(items)}{tail}</ul>'
