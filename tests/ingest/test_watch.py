@@ -85,23 +85,28 @@ def test_the_watch_command_shows_errors_on_stderr_as_before(tmp_path: Path) -> N
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "blank.txt").write_text("  \n", encoding="utf-8")
-    err = tmp_path / "stderr.txt"
-    with open(err, "w", encoding="utf-8") as sink:
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with open(out, "w", encoding="utf-8") as stdout, open(err, "w", encoding="utf-8") as stderr:
         proc = subprocess.Popen([sys.executable, "-m", "newsdesk.cli", "ingest", "--watch",
                                  "0.2", "--corpus", str(corpus), "--index",
-                                 str(tmp_path / "index")],
-                                stdout=subprocess.PIPE, stderr=sink, text=True,
+                                 str(tmp_path / "index")], stdout=stdout, stderr=stderr,
                                 env=newsdesk_env(), cwd=ROOT)
     try:
         deadline = time.monotonic() + 120
         while "could be indexed" not in err.read_text() and time.monotonic() < deadline:
             assert proc.poll() is None, err.read_text()
             time.sleep(0.1)
+        time.sleep(1.0)  # a few more rounds: the unchanged corpus is not tried again
         assert proc.poll() is None, "the watch waits for the corpus to change"
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops it
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+            pytest.fail(f"Ctrl-C did not stop the watch; stderr: {err.read_text()!r}")
     assert proc.returncode == 0
-    assert out == ""
+    assert out.read_text() == ""
     assert err.read_text().splitlines() == [
         f"newsdesk: nothing in {corpus} could be indexed (blank.txt: empty (no text))"]
