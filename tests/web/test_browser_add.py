@@ -194,3 +194,20 @@ def test_remove_takes_an_article_out(editor: Editor, server: ChatServer) -> None
     expect(editor.page.locator("#nd-docs li", has_text="passwd.txt")).to_have_count(0)
     assert not (server.corpus / "passwd.txt").exists()
     assert (server.corpus / ".removed" / "passwd.txt").exists()
+
+
+def test_a_50_mb_upload_is_refused_before_it_reaches_the_corpus(editor: Editor,
+                                                               server: ChatServer) -> None:
+    before = sorted(p.name for p in server.corpus.iterdir())
+    editor.open("nd-add-box")
+    editor.page.locator("#nd-upload input[type=file]").set_input_files(
+        files=[{"name": "big.txt", "mimeType": "text/plain", "buffer": b"news " * 10_000_000}])
+    editor.page.get_by_text("exceed the maximum allowed size of 4.8 Mb").first.wait_for(
+        timeout=60_000)
+    editor.shot("22-too-large")
+    assert sorted(p.name for p in server.corpus.iterdir()) == before
+    # The server enforces the same limit on a client that skips the page's check.
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        assert client.post("login", data={"username": USER, "password": PASSWORD}).is_success
+        big = client.post("gradio_api/upload", files={"files": ("big.txt", b"x" * 50_000_000)})
+    assert big.status_code == 413

@@ -157,8 +157,8 @@ class Fetcher:
         try:
             return normal_url(target)
         except FetchFailed as exc:
-            raise FetchFailed(f"{given}: refused: it redirects to {target} "
-                              f"({str(exc).split(': ', 1)[-1]})") from None
+            reason = str(exc).split(": ", 1)[-1].removeprefix("refused: ")
+            raise FetchFailed(f"{given}: refused: it redirects to {target} ({reason})") from None
 
     def _check_address(self, url: str) -> None:
         if self.policy.allow_private:
