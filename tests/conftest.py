@@ -1,4 +1,7 @@
-"""Shared fixtures: a real seed index built once per session, and paths."""
+"""Shared fixtures: the seed index built once per session, writable seed copies, servers.
+
+Paths, seed questions and fakes live in tests/fakes.py; real-part helpers beside it.
+"""
 
 from __future__ import annotations
 
