@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "app" / "newsdesk"
+from tests.fakes import ROOT
+
+PACKAGE = ROOT / "app" / "newsdesk"
 
 FOUNDATIONS = {"errors", "types", "settings", "nlp"}
 PARTS = FOUNDATIONS | {"models", "index"}

@@ -20,6 +20,7 @@ from newsdesk.errors import GeneratorUnavailable
 from newsdesk.models import chat as llm
 from newsdesk.models.chat import LocalChatModel, OpenAIChatModel
 from newsdesk.settings import packaged_test_llm
+from tests.fakes import ROOT
 from tests.ingest_support import free_port
 from tests.llm_server import ServerURL, openai_server
 
@@ -205,7 +206,7 @@ def test_importing_llm_loads_no_model_library() -> None:
         "import sys, newsdesk.models.chat; "
         "print([m for m in ('xllamacpp', 'llama_index', 'openai') if m in sys.modules])"
     )
-    app_dir = Path(__file__).resolve().parents[2] / "app"
+    app_dir = ROOT / "app"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(app_dir), *sys.path])}
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
