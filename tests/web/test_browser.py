@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -15,9 +14,6 @@ from tests.webserver import HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 ANSWER_TIMEOUT = 120_000  # ms; the first answer on a cold CPU takes a few seconds
 
 
@@ -79,18 +75,6 @@ class Tab:
         for where in ("#nd-chat", "#nd-viewer"):
             made = self.page.locator(f"{where} script, {where} img, {where} a[href^='javascript:']")
             assert made.count() == 0
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run scripts/install-browser (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @contextmanager

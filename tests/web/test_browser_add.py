@@ -14,7 +14,6 @@ import pytest
 
 from newsdesk.web.access import hash_password
 from tests.news_site import STRIKE_ANSWER, STRIKE_PAGE, STRIKE_QUESTION
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.webserver import SCREENSHOTS, ChatServer, running_chat_server
 
 pytestmark = pytest.mark.browser
@@ -31,18 +30,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
     users.write_text(f"{USER}:{hash_password(PASSWORD, 1000)}\n", encoding="utf-8")
     with running_chat_server(root, "--auth-file", str(users)) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run scripts/install-browser (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Editor:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from newsdesk.errors import AddFailed
 from newsdesk.ingest.corpus import ARTICLE_SUFFIXES, decode_problem, scan, too_large
 from newsdesk.ingest.extract import extract_article, is_feed
-from newsdesk.ingest.feeds import FeedEntry, check_limit, parse_feed
+from newsdesk.ingest.feeds import check_limit, parse_feed
 from newsdesk.ingest.fetch import Fetcher, normal_url
 from newsdesk.ingest.header import Header, render
 from newsdesk.ingest.saving import Catalog, corpus_lock, safe_name, slug, text_key, write_new
@@ -117,7 +117,7 @@ class Library:
         except AddFailed as exc:
             return _failed(origin, str(exc))
 
-    def add_url(self, url: str, hint: FeedEntry | None = None, outlet: str = "") -> Added:
+    def add_url(self, url: str, hint: Header | None = None) -> Added:
         """Fetch a web page and add its article (`hint`: what a feed said about it)."""
         try:
             wanted = normal_url(url)
@@ -135,7 +135,7 @@ class Library:
             return _failed(url, str(exc))
         header = replace(header, url=page.url)
         if hint is not None:
-            header = _fill(header, hint, outlet)
+            header = _fill(header, hint)
         return self._save_article(url, header, body)
 
     def add_feed(self, url: str, limit: int) -> AddReport:
@@ -156,7 +156,7 @@ class Library:
             report.notes.append(f"{url}: skipped {len(feed.without_link):,} "
                                 f"entr{'y' if len(feed.without_link) == 1 else 'ies'} without "
                                 f"a link: {shown}{f' and {more:,} more' if more > 0 else ''}")
-        report.items += [self.add_url(e.link, e, feed.title) for e in feed.entries]
+        report.items += [self.add_url(entry.url, entry) for entry in feed.entries]
         return report
 
     def _read(self, path: Path, origin: str, page: bool) -> bytes:
@@ -226,11 +226,11 @@ class Library:
             return target
 
 
-def _fill(header: Header, hint: FeedEntry, outlet: str) -> Header:
+def _fill(header: Header, hint: Header) -> Header:
     """The page's own metadata, with what the feed says where the page says nothing."""
     return replace(header, title=header.title or hint.title,
                    published=header.published or hint.published,
-                   author=header.author or hint.author, outlet=header.outlet or outlet)
+                   author=header.author or hint.author, outlet=header.outlet or hint.outlet)
 
 
 def _too_large(size: int, limit: int, page: bool) -> str:

@@ -13,29 +13,21 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from newsdesk.errors import AddFailed, ConfigError
-from newsdesk.ingest.header import one_line
+from newsdesk.ingest.header import Header, one_line
 
 DEFAULT_LIMIT = 20  # entries taken from one feed unless --limit says otherwise
 MAX_LIMIT = 1000
 
 
 @dataclass(frozen=True)
-class FeedEntry:
-    """One entry: the article's link and what the feed says about it."""
-
-    link: str
-    title: str = ""
-    published: str = ""  # YYYY-MM-DD
-    author: str = ""
-
-
-@dataclass(frozen=True)
 class Feed:
-    """A feed's first `limit` entries that have a link, and what was left out."""
+    """A feed's first `limit` entries that have a link, and what was left out. An entry is
+    what the feed says about an article: its link (`url`), title, date, author and the
+    feed's title as its outlet."""
 
     url: str
     title: str
-    entries: list[FeedEntry]
+    entries: list[Header]
     total: int  # entries in the feed, with and without links
     without_link: list[str] = field(default_factory=list)  # titles of entries with no link
 
@@ -55,7 +47,7 @@ def parse_feed(data: bytes, url: str, limit: int = DEFAULT_LIMIT) -> Feed:
     if not parsed.get("version") and not parsed.entries:
         raise AddFailed(f"{url}: not an RSS or Atom feed")
     title = one_line(str(parsed.feed.get("title", "")))
-    entries: list[FeedEntry] = []
+    entries: list[Header] = []
     without: list[str] = []
     for number, item in enumerate(parsed.entries, start=1):
         name = one_line(str(item.get("title", ""))) or f"entry {number}"
@@ -64,8 +56,8 @@ def parse_feed(data: bytes, url: str, limit: int = DEFAULT_LIMIT) -> Feed:
             without.append(name)
             continue
         if len(entries) < limit:  # a relative link is relative to the feed
-            entries.append(FeedEntry(urljoin(url, link), name, _date(item), one_line(
-                str(item.get("author", "") or ""))))
+            author = one_line(str(item.get("author", "") or ""))
+            entries.append(Header(name, urljoin(url, link), _date(item), author, title))
     return Feed(url, title, entries, len(parsed.entries), without)
 
 
