@@ -76,6 +76,19 @@ def test_add_reports_each_failure_and_writes_nothing(tmp_path: Path,
     assert not (tmp_path / "index").exists()
 
 
+def test_ingest_adds_the_new_entries_of_a_feeds_file_first(tmp_path: Path,
+                                                            news_site: NewsSite) -> None:
+    corpus, index = tmp_path / "news", tmp_path / "index"
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"# harbour news\n{news_site.at('/feed.xml')}\n", encoding="utf-8")
+    run = newsdesk(["ingest", "--feeds", str(feeds), "--limit", "2", "--corpus", str(corpus),
+                    "--index", str(index)])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("added ") == 2
+    assert "files: 2 added" in run.stdout
+    assert len(list(corpus.glob("*.txt"))) == 2
+
+
 def test_add_needs_something_to_add(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["add"]) == 2
     assert "add: give a file, a URL, or --feed URL" in capsys.readouterr().err

@@ -50,11 +50,7 @@ def watch(
     seen: dict[str, tuple[int, int]] | None = None
     try:
         while not stop.is_set():
-            if poll is not None:
-                try:
-                    poll()
-                except NewsdeskError as exc:
-                    on_error(f"newsdesk: {exc}")
+            _poll(poll, on_error)
             # Sizes and mtimes are compared, not contents: a touched file costs one
             # ingest run, which finds the same hash and embeds nothing.
             current = scan(corpus)
@@ -71,6 +67,14 @@ def watch(
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _poll(poll: Callable[[], None] | None, on_error: Callable[[str], None]) -> None:
+    try:
+        if poll is not None:
+            poll()
+    except NewsdeskError as exc:  # e.g. a feeds file that went away: keep watching
+        on_error(f"newsdesk: {exc}")
 
 
 class FeedPoller:
