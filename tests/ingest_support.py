@@ -7,6 +7,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -70,6 +71,15 @@ def newsdesk_env(**extra: str) -> dict[str, str]:
                ANONYMIZED_TELEMETRY="False", PYTHONFAULTHANDLER="1")
     env.update(extra)
     return env
+
+
+def ctrl_c_stops() -> None:
+    """`preexec_fn` for a child a test stops with Ctrl-C (SIGINT): the default action back.
+
+    A test run started in the background (`pytest &`, many CI runners) ignores SIGINT, and
+    children inherit that: Python then installs no KeyboardInterrupt and Ctrl-C does nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def newsdesk(args: Sequence[str], timeout: float = 300, **env: str) -> subprocess.CompletedProcess:

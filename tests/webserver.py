@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.fakes import ARTIFACTS, HOSTILE_IMG, HOSTILE_SCRIPT, SEEDS
-from tests.ingest_support import free_port, newsdesk_env
+from tests.ingest_support import ctrl_c_stops, free_port, newsdesk_env
 
 SCREENSHOTS = ARTIFACTS / "web"
 START_TIMEOUT = 300.0  # first start indexes the corpus and loads the embedding model
@@ -84,7 +84,8 @@ def running_chat_server(root: Path, *extra: str) -> Iterator[ChatServer]:
     args = [*_command(), "chat", "--port", str(port), "--index", str(root / "index"),
             "--corpus", str(corpus), "--generator", "extractive", *extra]
     with open(log, "wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                   preexec_fn=ctrl_c_stops)
     server = ChatServer(f"http://127.0.0.1:{port}/", corpus, log, process)
     try:
         _wait_until_up(server)

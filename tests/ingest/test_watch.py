@@ -18,7 +18,7 @@ from newsdesk.ingest.pipeline import ingest
 from newsdesk.ingest.watch import watch
 from newsdesk.settings import Settings
 from tests.fakes import ROOT, SECOND_SOURCE, hash_embedder
-from tests.ingest_support import newsdesk_env
+from tests.ingest_support import ctrl_c_stops, newsdesk_env
 
 
 def test_watch_reindexes_when_the_corpus_changes(settings: Settings, no_probe: None) -> None:
@@ -90,7 +90,7 @@ def test_the_watch_command_shows_errors_on_stderr_as_before(tmp_path: Path) -> N
         proc = subprocess.Popen([sys.executable, "-m", "newsdesk.cli", "ingest", "--watch",
                                  "0.2", "--corpus", str(corpus), "--index",
                                  str(tmp_path / "index")], stdout=stdout, stderr=stderr,
-                                env=newsdesk_env(), cwd=ROOT)
+                                env=newsdesk_env(), cwd=ROOT, preexec_fn=ctrl_c_stops)
     try:
         deadline = time.monotonic() + 120
         while "could be indexed" not in err.read_text() and time.monotonic() < deadline:

@@ -60,7 +60,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """
     root = tmp_path_factory.mktemp("built")
     corpus = make_corpus(root / "corpus", generated=12)
-    SharedModelAssistant.from_settings(corpus=corpus, index=root / "index").ingest()
+    report = SharedModelAssistant.from_settings(corpus=corpus, index=root / "index").ingest()
+    assert report.files_indexed == len(list(corpus.glob("*.txt"))), report.skipped
     return Built(corpus, root / "index")
 
 
