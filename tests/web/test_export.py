@@ -21,7 +21,7 @@ def strike_answer() -> Answer:
                     "2024-03-05", "Harbour Times")
     return Answer(question="Who is the harbour master?", answer=f"{QUOTE} [1]", refused=False,
                   citations=[cite], passages=[], generator="extractive",
-                  timings={"total": 0.5}, standalone_question="", as_of="2024-03-12")
+                  timings={"total": 0.5}, standalone_question="")
 
 
 def test_markdown_keeps_every_footnote_with_quote_file_title_and_date() -> None:
