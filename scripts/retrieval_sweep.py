@@ -47,9 +47,8 @@ def main() -> None:
              for q in rows if q.get("sources")]
     question = {id(v): q["question"] for q, v, _ in cases}
 
-    def reranked(weight: float) -> Ranker:
-        return lambda v, b: assistant.rank(question[id(v)], fuse([v, b], [0.5, 1.0]), 10,
-                                           rank_weight=weight)
+    def reranked(v: list[Passage], b: list[Passage]) -> list[Passage]:
+        return assistant.rank(question[id(v)], fuse([v, b], [0.5, 1.0]), 10)
 
     rankers: dict[str, Ranker] = {
         "vector": lambda v, b: v,
@@ -57,7 +56,7 @@ def main() -> None:
         "rrf (1:1)": lambda v, b: fuse([v, b]),
         "rrf (vector 0.5 : bm25 1)": lambda v, b: fuse([v, b], [0.5, 1.0]),
         "rrf (vector 2 : bm25 1)": lambda v, b: fuse([v, b], [2.0, 1.0]),
-        **{f"rrf 0.5:1 + evidence, rank {w}": reranked(w) for w in (0.0, 0.1, 0.2, 0.3, 0.5)},
+        "rrf 0.5:1 + learned scorer": reranked,
     }
     for name, rank in rankers.items():
         print(f"{name:34s} {score(cases, rank)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import threading
 import time
@@ -30,11 +31,21 @@ if TYPE_CHECKING:
     from newsdesk.retrieval.retriever import Retriever
 
 POOL = 12  # passages the generator may draw on; `top_k` of them are shown
-# How much a passage's fused retrieval rank still counts once its sentences are scored
-# (`rank`): a passage falls by RERANK_RANK_WEIGHT * (its rank / POOL) evidence points.
-# Chosen on both question sets (BENCHMARKS.md, "Evidence re-ranking").
-RERANK_RANK_WEIGHT = 0.2
 _INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
+
+
+def as_date(value: dt.date | str | None) -> dt.date:
+    """The day a question is asked on: a date, 'YYYY-MM-DD' (or 'YYYY/MM/DD'), or today."""
+    if value is None or value == "":
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip().replace("/", "-")[:10])
+    except ValueError:
+        raise BadQuestion(f"as_of: {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def clean_question(question: str, limit: int) -> str:
@@ -179,20 +190,23 @@ class Assistant:
 
     # -- read path --------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict | str] | None = None,
-            generator: str | None = None) -> Answer:
-        """Answer one question (with earlier turns for follow-ups)."""
+            generator: str | None = None, as_of: dt.date | str | None = None) -> Answer:
+        """Answer one question (with earlier turns for follow-ups) as of a day (default:
+        today): "this week" and "latest" prefer articles published shortly before it."""
         answer = None
-        for item in self.stream(question, history, generator):
+        for item in self.stream(question, history, generator, as_of):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
     def stream(self, question: str, history: Sequence[Turn | dict | str] | None = None,
-               generator: str | None = None) -> Iterator[str | Answer]:
+               generator: str | None = None, as_of: dt.date | str | None = None
+               ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the final verified `Answer`."""
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
+        day = as_date(as_of)
         standalone = self.condense(question, history, generator)
         t1 = time.perf_counter()
         pool = self.retriever().search_pool(standalone, POOL)
@@ -201,17 +215,17 @@ class Assistant:
         draft: Draft | None = None
         error = ""
         try:
-            for item in gen.stream(standalone, pool):
+            for item in gen.stream(standalone, pool, day):
                 if isinstance(item, Draft):
                     draft = item
                 else:
                     yield item
         except GeneratorUnavailable as exc:
             error = str(exc)
-            fallback = self.extractive().answer(standalone, pool)
+            fallback = self.extractive().answer(standalone, pool, day)
             draft = replace(fallback, generator=f"extractive (fallback: {gen.name} failed)")
         assert draft is not None
-        shown = self.rank(standalone, pool, self.settings.top_k)  # scores cached by now
+        shown = self.rank(standalone, pool, self.settings.top_k, day)  # scores cached by now
         t3 = time.perf_counter()
         citations = [c for c in draft.citations if self.files.verifies(c.source, c.quote, c.start,
                                                                          c.end)]
@@ -222,17 +236,19 @@ class Assistant:
                      "total": time.perf_counter() - t0},
             standalone_question=standalone if standalone != question else "",
             dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
+            as_of=day.isoformat(),
         )
 
-    def search(self, question: str, k: int) -> list[Passage]:
+    def search(self, question: str, k: int, as_of: dt.date | str | None = None) -> list[Passage]:
         """The k passages `ask` would show for a standalone question, best first."""
-        return self.rank(question, self.retriever().search_pool(question, max(k, POOL)), k)
+        pool = self.retriever().search_pool(question, max(k, POOL))
+        return self.rank(question, pool, k, as_date(as_of))
 
     def rank(self, question: str, pool: list[Passage], k: int,
-             rank_weight: float = RERANK_RANK_WEIGHT) -> list[Passage]:
-        """The pool's first POOL passages re-ordered by their best sentence's evidence score
-        (the extractive generator's: meaning, question words, the asked kind of answer),
-        then near-duplicates folded; k of them.
+             as_of: dt.date | None = None) -> list[Passage]:
+        """The pool's first POOL passages re-ordered by their best sentence's probability
+        of stating the answer (the learned scorer, which also weighs the fused retrieval
+        rank), then near-duplicates folded; k of them.
 
         Fusion ranks passages by their words and their vector as a whole; a passage whose
         one sentence answers the question ("It was released on July 21, 2017") often
@@ -240,11 +256,10 @@ class Assistant:
         """
         head = pool[:POOL]
         best: dict[str, float] = {}
-        for scored in self.extractive().score(question, head):
+        for scored in self.extractive().score(question, head, as_of):
             best.setdefault(scored.sentence.passage.chunk_id, scored.score)
         place = {p.chunk_id: i for i, p in enumerate(head)}
-        ranked = sorted(head, key=lambda p: -(best.get(p.chunk_id, -1.0)
-                                               - rank_weight * place[p.chunk_id] / POOL))
+        ranked = sorted(head, key=lambda p: (-best.get(p.chunk_id, -1.0), place[p.chunk_id]))
         return self.retriever().shown(ranked + pool[POOL:], k)
 
     def condense(self, question: str, history: Sequence[Turn | dict | str] | None,

@@ -59,8 +59,9 @@ class Settings(BaseSettings):
         "hybrid", description="vector, bm25, or both fused by reciprocal rank."
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Extractive answer length.")
-    refusal_threshold: float = Field(
-        0.35, ge=0.0, le=1.0, description="Minimum evidence score before refusing."
+    refusal_threshold: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Refuse below this answer probability; default: the fitted threshold.",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_file_bytes: int = Field(

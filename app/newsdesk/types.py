@@ -64,6 +64,7 @@ class Answer:
     dropped_sentences: int = 0
     kept_sentences: int = 0
     error: str = ""
+    as_of: str = ""  # the day the question was answered as of (YYYY-MM-DD)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,13 +5,19 @@ of these. They are the numbers measured on 2026-11-24 at 8910266 (accuracy 0.929
 Hit@5 1.000, refusal rate 0.909 on 11 unanswerable questions, no false refusals) minus a
 margin of about one question.
 Raise them when the code improves; never lower one to make a change pass.
+
+One was lowered, on purpose and in the open (issue 12, BENCHMARKS.md "Learned answer
+scorer"): the refusal rate, from 0.90 to 0.72. The hand-tuned refusal rule it replaced
+was chosen on these very 11 questions; the learned scorer's threshold is fitted to refuse
+at most 8% of answerable training questions, and refuses 9 of the 11 (0.818) while
+refusing more on unseen news (rtqa_dev no-evidence 0.276 -> see BENCHMARKS.md).
 """
 
 SEED_MINIMUMS: dict[str, float] = {
     "quote_validity": 1.0,  # every quote must be the file's own text: not a tunable
     "accuracy": 0.91,  # over the 70 answerable questions (65 right; 64 would be 0.914)
     "hit_at_5": 0.98,  # over the 70 questions with gold sources
-    "refusal_rate": 0.90,  # over the 11 unanswerable questions
+    "refusal_rate": 0.72,  # over the 11 unanswerable questions (9 now; 8 would be 0.727)
 }
 SEED_MAXIMUMS: dict[str, float] = {
     "false_refusal_rate": 0.03,  # over the 70 answerable questions (0 now; 2 would be 0.029)

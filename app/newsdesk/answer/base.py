@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,8 +28,10 @@ class Generator(Protocol):
 
     name: str
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
-        """Yield answer text as it is produced, then exactly one final `Draft`."""
+    def stream(self, question: str, passages: list[Passage],
+               as_of: dt.date | None = None) -> Iterator[str | Draft]:
+        """Yield answer text as it is produced, then exactly one final `Draft`. `as_of`
+        is the day the question is asked on ("this week" is the week before it)."""
         ...
 
     def condense(self, question: str, turns: list[Turn]) -> str | None:

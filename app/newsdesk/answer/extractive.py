@@ -1,12 +1,15 @@
 """Extractive answers: verbatim sentences from the passages, each with its citation.
 
-Correct by construction (it never states what the articles do not); it refuses unless a
-sentence both covers what the question is about and holds the kind of thing asked for
-(a person for who, a date for when, a number for how many).
+Correct by construction (it never states what the articles do not). Each sentence is
+measured (meaning, what the question is about, the kind of thing asked for: a person for
+who, a date for when, a number for how many; the article's date) and the learned scorer
+(`answer.scorer`) turns that into the probability that it states the answer; below the
+fitted threshold it refuses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import threading
@@ -18,17 +21,15 @@ from functools import lru_cache
 from newsdesk.answer.base import Draft, refusal_text
 from newsdesk.answer.cite import CitationList, FileCache, Sentence, passage_sentences
 from newsdesk.answer.date_notes import DateNotes
+from newsdesk.answer.scorer import FEATURES, AnswerScorer, SentenceFacts, features
 from newsdesk.nlp.answer_types import common_words, entities, question_type, type_strength
 from newsdesk.nlp.dates import Anchor, anchor_date
-from newsdesk.nlp.text import content_terms
+from newsdesk.nlp.text import STOPWORDS, content_terms, words
 from newsdesk.types import Passage, Turn
 
-# Weights of the evidence score, and the bars an answer must clear; calibrated on
-# seeds/questions.jsonl (see BENCHMARKS.md, "refusal trade-off").
-W_SEMANTIC, W_LEXICAL = 0.5, 0.5
-MIN_LEXICAL = 0.2
+# A further sentence joins the answer only if it holds the asked kind of thing this well
+# (a general rule: a when-answer's second sentence must hold a date too).
 MIN_TYPE = 0.65
-SEMANTIC_ALONE = 0.6  # a close paraphrase needs no shared words
 CONTEXT_WEIGHT = 0.4  # follow-up context terms count less than the question's own words
 FOCUS_WEIGHT = 2.0  # the question's last word, its event ("due to end?"), counts double
 NAME_PARTIAL = 0.5  # "Defence Minister Ashtiani" matched without "Ashtiani" counts half
@@ -41,10 +42,11 @@ _CONTEXT = re.compile(r"\s*\(([^()]*)\)\s*$")
 @dataclass(frozen=True)
 class Scored:
     sentence: Sentence
-    score: float
+    score: float  # P(this sentence states the answer)
     lexical: float
     semantic: float
     typed: float
+    confidence: float = 0.0  # P(the question's best sentence states it): the refusal's
 
 
 class _VectorCache:
@@ -80,19 +82,34 @@ class ExtractiveGenerator:
         embed: Callable[[list[str]], list[list[float]]],
         embed_query: Callable[[str], list[float]],
         files: FileCache,
-        threshold: float = 0.35,
+        threshold: float | None = None,
         max_sentences: int = 3,
+        scorer: AnswerScorer | None = None,
     ):
         self.embed = _VectorCache(embed)
         self._scored: OrderedDict[tuple[object, ...], list[Scored]] = OrderedDict()
         self._scored_lock = threading.Lock()
         self.embed_query = embed_query
         self.files = files
-        self.threshold = threshold
+        self._scorer = scorer
+        self._threshold = threshold
         self.max_sentences = max_sentences
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
-        draft = self.answer(question, passages)
+    @property
+    def scorer(self) -> AnswerScorer:
+        """The learned scorer, loaded on first use (`measure` needs none: fitting runs it)."""
+        if self._scorer is None:
+            self._scorer = AnswerScorer.load()
+        return self._scorer
+
+    @property
+    def threshold(self) -> float:
+        """The refusal threshold: the one fitted with the scorer unless set explicitly."""
+        return self.scorer.threshold if self._threshold is None else self._threshold
+
+    def stream(self, question: str, passages: list[Passage],
+               as_of: dt.date | None = None) -> Iterator[str | Draft]:
+        draft = self.answer(question, passages, as_of)
         pieces = re.split(r"(?<=[\].])\s+(?=\S)", draft.text)
         for i, piece in enumerate(pieces):
             yield piece if i == 0 else " " + piece
@@ -102,28 +119,32 @@ class ExtractiveGenerator:
         """No model to rewrite with: the assistant's rule-based rewrite applies."""
         return None
 
-    def score(self, question: str, passages: list[Passage]) -> list[Scored]:
-        """Every sentence of the passages, scored for how well it answers the question, best
-        first. The last few results are kept: `ask` scores the same pool twice, to answer
-        and to re-rank the passages it shows."""
-        key = (question, tuple((p.chunk_id, p.source, p.start, p.end) for p in passages))
+    def score(self, question: str, passages: list[Passage],
+              as_of: dt.date | None = None) -> list[Scored]:
+        """Every sentence of the passages with the learned scorer's probability that it
+        states the answer, best first. The last few results are kept: `ask` scores the
+        same pool twice, to answer and to re-rank the passages it shows."""
+        key = (question, as_of, tuple((p.chunk_id, p.source, p.start, p.end) for p in passages))
         with self._scored_lock:
             hit = self._scored.get(key)
         if hit is not None:
             return hit
-        scored = self._score(question, passages)
+        scored = self._score(question, passages, as_of)
         with self._scored_lock:
             self._scored[key] = scored
             while len(self._scored) > 32:
                 self._scored.popitem(last=False)
         return scored
 
-    def _score(self, question: str, passages: list[Passage]) -> list[Scored]:
+    def measure(self, question: str, passages: list[Passage], as_of: dt.date | None = None
+                ) -> tuple[list[Sentence], list[list[float]], list[float]]:
+        """Every sentence of the passages, its row of `scorer.FEATURES`, and its lexical
+        score (what the report shows); the fitting script trains on exactly these rows."""
         own, context = _split_context(question)
         by_passage = [passage_sentences(p) for p in passages]
         sentences = [s for group in by_passage for s in group]
         if not sentences:
-            return []
+            return [], [], []
         concepts = _concepts(own, context, [content_terms(s.text) for s in sentences])
         total = sum(w for _, w in concepts) or 1.0
         qvec = self.embed_query(question)
@@ -139,10 +160,11 @@ class ExtractiveGenerator:
         vectors = dict(zip(texts, self.embed(texts), strict=True))
         qtype = question_type(own)
         common = common_words([p.text for p in passages])
-        out = []
+        facts, lexicals = [], []
         for rank, group in enumerate(by_passage):
             terms = [set(content_terms(s.text)) for s in group]
             title = set(content_terms(group[0].passage.title)) if group else set()
+            title_cov = sum(w * _covers(c, title, common) for c, w in concepts) / total
             resolvable = bool(group) and self._anchor(group[0].passage.source) is not None
             for i, s in enumerate(group):
                 window = terms[i] | title | (terms[i - 1] if i else set()) | (
@@ -151,27 +173,40 @@ class ExtractiveGenerator:
                 win_cov = sum(w * _covers(c, window, common) for c, w in concepts) / total
                 semantic = _cosine(qvec, vectors[s.text])
                 if s.text in joined:
-                    lexical = 0.3 * own_cov + 0.7 * win_cov
                     semantic = max(semantic, _cosine(qvec, vectors[joined[s.text]]))
-                else:
-                    lexical = 0.65 * own_cov + 0.35 * win_cov
                 typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
                                                                          resolvable, common)
-                score = W_SEMANTIC * semantic + W_LEXICAL * lexical - 0.005 * rank
-                score -= 0.3 * (1.0 - typed) + _conflict(own, s.text, s.passage.text)
-                if s.text.startswith(("...", "…")) or s.text.endswith(("...", "…")):
-                    score -= 0.05  # a snippet cut mid-sentence may have lost its answer
-                out.append(Scored(s, score, lexical, semantic, typed))
+                lexicals.append(0.65 * own_cov + 0.35 * win_cov)
+                facts.append(SentenceFacts(
+                    s.text, s.passage.source, semantic, own_cov, win_cov, title_cov, typed,
+                    _conflict(own, s.text, s.passage.text), math.log1p(rank),
+                    s.start, s.passage.published))
+        retrieved: dict[str, str] = {}
+        for p in passages:
+            retrieved[p.source] = retrieved.get(p.source, "") + "\n" + p.text
+        rows = features(facts, own, as_of, retrieved, untyped=qtype is None)
+        return sentences, rows, lexicals
+
+    def _score(self, question: str, passages: list[Passage],
+               as_of: dt.date | None) -> list[Scored]:
+        sentences, rows, lexicals = self.measure(question, passages, as_of)
+        semantic, typed = FEATURES.index("semantic"), FEATURES.index("typed")
+        confidence = self.scorer.answer_confidence(rows)
+        out = [Scored(s, self.scorer.probability(row), lex, row[semantic], row[typed],
+                      confidence)
+               for s, row, lex in zip(sentences, rows, lexicals, strict=True)]
         return sorted(out, key=lambda x: -x.score)
 
-    def answer(self, question: str, passages: list[Passage]) -> Draft:
-        scored = self.score(question, passages)
+    def answer(self, question: str, passages: list[Passage],
+               as_of: dt.date | None = None) -> Draft:
+        scored = self.score(question, passages, as_of)
         best = scored[0] if scored else None
-        notes = {"best_score": best.score, "best_lexical": best.lexical,
-                 "best_semantic": best.semantic, "best_typed": best.typed} if best else {}
-        if best is None or not self.answers(best):
-            return Draft(refusal_text(_split_context(question)[0]), [], True, self.name,
-                         notes=notes)
+        notes = {"best_score": best.score, "confidence": best.confidence,
+                 "best_lexical": best.lexical, "best_semantic": best.semantic,
+                 "best_typed": best.typed} if best else {}
+        own = _split_context(question)[0]
+        if best is None or not self.answers(best) or not self.on_topic(question, passages):
+            return Draft(refusal_text(own), [], True, self.name, notes=notes)
         chosen = _choose(scored, self.max_sentences)
         citations = CitationList()
         parts = []
@@ -188,10 +223,13 @@ class ExtractiveGenerator:
         return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
                      notes=notes)
 
+    def on_topic(self, question: str, passages: list[Passage]) -> bool:
+        """The refusal rule's general half: the passages mention what the question names."""
+        return mentions_any_name(_split_context(question)[0], passages)
+
     def answers(self, best: Scored) -> bool:
-        """The refusal rule: enough evidence of the right kind."""
-        covered = best.lexical >= MIN_LEXICAL or best.semantic >= SEMANTIC_ALONE
-        return best.typed >= MIN_TYPE and covered and best.score >= self.threshold
+        """The refusal rule: the best sentence is likely enough to state the answer."""
+        return best.confidence >= self.threshold
 
     def _anchor(self, source: str) -> Anchor | None:
         text = self.files.text(source)
@@ -247,6 +285,19 @@ def _split_context(question: str) -> tuple[str, str]:
     if m and m.start() > 0:
         return question[: m.start()], m.group(1)
     return question, ""
+
+
+def mentions_any_name(question: str, passages: list[Passage]) -> bool:
+    """False when the question names things (capitalized runs: "FIFA World Cup", "Tokyo")
+    and the retrieved passages mention none of them in full: the articles are about
+    something else, so whatever sentence scores best answers another question."""
+    runs = [[w for w in words(" ".join(run)) if len(w) > 2 and w not in STOPWORDS]
+            for run in entities(question)]
+    runs = [r for r in runs if r]
+    if not runs:
+        return True
+    said = {w for p in passages for w in words(f"{p.title}\n{p.text}")}
+    return any(all(w in said for w in run) for run in runs)
 
 
 def _choose(scored: list[Scored], limit: int) -> list[list[Scored]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,7 +40,8 @@ class LLMGenerator:
         self.max_tokens = max_tokens
         self.max_passages = max_passages
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+    def stream(self, question: str, passages: list[Passage],
+               as_of: dt.date | None = None) -> Iterator[str | Draft]:
         shown = passages[: self.max_passages]
         messages = [
             {"role": "system", "content": self.system.render()},
@@ -55,7 +57,7 @@ class LLMGenerator:
         if kept:
             yield Draft(text, citations, False, self.name, kept=kept, dropped=dropped)
             return
-        draft = self.fallback.answer(question, passages)
+        draft = self.fallback.answer(question, passages, as_of)
         yield Draft(draft.text, draft.citations, draft.refused,
                     f"extractive (fallback: {self.name} kept no sentence)",
                     kept=0, dropped=dropped)

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("question", nargs="?", help="the question (omit for a terminal chat)")
     p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="answer as of this day: 'this week', 'latest' mean before it "
+                        "(default: today)")
 
     p = sub.add_parser("chat", help="start the web chat on http://127.0.0.1:7860")
     _common(p)
@@ -51,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=Path, help="question file (default: seeds/questions.jsonl)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="output folder")
     p.add_argument("--json", action="store_true", help="print metrics.json to stdout")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the day for questions without a question_date (default: today)")
 
     p = sub.add_parser("bench", help="measure ingest, retrieval, answer latency and memory")
     _common(p)
@@ -110,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
                 from newsdesk.cli.terminal import chat
 
                 return chat(assistant)
-            return _ask(assistant, args.question, args.json)
+            return _ask(assistant, args.question, args.json, args.as_of)
         case "add":
             return run_add(assistant, args)
         case "chat":
@@ -142,10 +147,10 @@ def _watch(assistant: Any, interval: float, as_json: bool,
                  poll=poll)
 
 
-def _ask(assistant: Any, question: str, as_json: bool) -> int:
+def _ask(assistant: Any, question: str, as_json: bool, as_of: str | None = None) -> int:
     from newsdesk.cli.render import format_answer
 
-    answer = assistant.ask(question)
+    answer = assistant.ask(question, as_of=as_of)
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:

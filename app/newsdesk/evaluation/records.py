@@ -11,6 +11,8 @@ from typing import Any
 
 from newsdesk.types import Answer, IngestReport, Turn
 
+NO_EVIDENCE = "no-evidence"  # question type: the corpus has no page that states the answer
+
 
 @dataclass(frozen=True)
 class Rates:
@@ -97,7 +99,9 @@ class EvalQuestion:
 
     @property
     def answerable(self) -> bool:
-        return bool(self.answers)
+        """The articles hold an answer. A `no-evidence` question keeps its quiz answer but
+        no article states it, so it is scored like an unanswerable one: refusing is right."""
+        return bool(self.answers) and self.type != NO_EVIDENCE
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Sequence
@@ -22,16 +23,17 @@ _CHART = (("accuracy", "accuracy"), ("hit_at_5", "Hit@5"), ("mrr_at_10", "MRR@10
           ("citation_recall", "citation recall"), ("refusal_rate", "refusal (unanswerable)"))
 
 
-def best_evidence(gen: ExtractiveGenerator, question: str,
-                  passages: list[Passage]) -> Evidence | None:
-    """Re-score as the generator did (it caches sentence vectors) and keep the best sentence."""
-    scored = gen.score(question, passages)
+def best_evidence(gen: ExtractiveGenerator, question: str, passages: list[Passage],
+                  as_of: str = "") -> Evidence | None:
+    """Re-score as the generator did (it caches its scores) and keep the best sentence."""
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    scored = gen.score(question, passages, day)
     if not scored:
         return None
     best = scored[0]
     # Its own refusal rule with the threshold out of the way: the curve sweeps that offline.
-    gate_open = gen.answers(replace(best, score=math.inf))
-    return Evidence(best.score, best.lexical, best.semantic, float(best.typed), gate_open,
+    gate_open = gen.on_topic(question, passages) and gen.answers(replace(best, confidence=math.inf))
+    return Evidence(best.confidence, best.lexical, best.semantic, float(best.typed), gate_open,
                     best.sentence.passage.source, best.sentence.text)
 
 

@@ -1,7 +1,8 @@
 """Score newsdesk on a question file: retrieval, answers, citations, refusals and latency.
 
 The file is the contract, one JSON object a line: {"id", "question", "answers", "sources",
-"type", "history"}; unknown fields are carried into results.jsonl. No `answers`: unanswerable.
+"type", "history"}; unknown fields are carried into results.jsonl. No `answers`, or
+`"type": "no-evidence"` (a quiz answer no article states): scored as unanswerable.
 What `evaluate` writes (results.jsonl, metrics.json, report.md, report.png) is
 `newsdesk.evaluation.report`.
 """
@@ -171,25 +172,28 @@ def score_answer(q: EvalQuestion, answer: Answer, ranked: Sequence[Passage],
 
 # -- running ----------------------------------------------------------------------------
 def run_question(assistant: Assistant, q: EvalQuestion, generator: str,
-                 quotes: QuoteChecker) -> QuestionResult:
-    """Ask one question and score the answer; a `BadQuestion` is recorded, not raised."""
+                 quotes: QuoteChecker, as_of: str | None = None) -> QuestionResult:
+    """Ask one question as of its `question_date` (else `as_of`, else today) and score the
+    answer; a `BadQuestion` is recorded, not raised."""
+    day = str(q.fields.get("question_date") or as_of or "") or None
     try:
-        answer = assistant.ask(q.question, list(q.history), generator=generator)
+        answer = assistant.ask(q.question, list(q.history), generator=generator, as_of=day)
     except BadQuestion as exc:
         answer = Answer(q.question, "", True, [], [], generator, error=str(exc))
         return QuestionResult(q, answer, score_answer(q, answer, [], quotes, errored=True))
     # The standalone question the assistant searched with, so ranks match its passages.
     standalone = answer.standalone_question or answer.question
-    ranked = assistant.search(standalone, RANK_DEPTH)
+    ranked = assistant.search(standalone, RANK_DEPTH, answer.as_of)
     evidence = None
     if generator == "extractive":
         pool = assistant.retriever().search_pool(standalone, POOL)
-        evidence = best_evidence(assistant.extractive(), standalone, pool)
+        evidence = best_evidence(assistant.extractive(), standalone, pool, answer.as_of)
     return QuestionResult(q, answer, score_answer(q, answer, ranked, quotes), evidence)
 
 
 def evaluate(assistant: Assistant, questions_path: Path, out_dir: Path,
-             generator: str | None = None, progress: bool = False) -> EvalResult:
+             generator: str | None = None, progress: bool = False,
+             as_of: str | None = None) -> EvalResult:
     """Answer and score every question; write results.jsonl, metrics.json, report.md/.png."""
     from tqdm import tqdm
 
@@ -202,9 +206,9 @@ def evaluate(assistant: Assistant, questions_path: Path, out_dir: Path,
     assistant.retriever().search("warm up", 1)
     quotes, started = QuoteChecker(corpus), time.perf_counter()
     bar = tqdm(questions, desc="eval", unit="q", file=sys.stderr, disable=not progress)
-    results = [run_question(assistant, q, name, quotes) for q in bar]
+    results = [run_question(assistant, q, name, quotes, as_of) for q in bar]
     metrics = summarize(results, generator=name, questions_file=str(questions_path),
-                        corpus=str(corpus), threshold=assistant.settings.refusal_threshold,
+                        corpus=str(corpus), threshold=assistant.extractive().threshold,
                         seconds=time.perf_counter() - started)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = EvalResult(metrics, results, out_dir / "results.jsonl", out_dir / "metrics.json",
@@ -219,7 +223,7 @@ def run_cli(assistant: Assistant, args: argparse.Namespace) -> int:
     questions = args.questions or assistant.settings.corpus / "questions.jsonl"
     # With --json, stdout carries metrics.json alone: stray library prints go to stderr.
     with redirect_stdout(sys.stderr):
-        result = evaluate(assistant, questions, args.out, progress=True)
+        result = evaluate(assistant, questions, args.out, progress=True, as_of=args.as_of)
         if result.ingest is not None:
             print(result.ingest.summary())
     if args.json:
