@@ -1,7 +1,8 @@
 """`newsdesk bench` runs end to end and writes sane outputs (no timing asserts).
 
-The default suite runs `--scale smoke` (every measurement, on the seeds and 10 synthetic
-articles); the full suite (`-m slow`) also runs `--scale small`, the documented CI scale.
+Run without the slow tests, they check `--scale smoke` (every measurement, on the seeds and
+3 synthetic articles); the full run (`-m "not quick"`, what CI runs) checks `--scale small`,
+the documented CI scale, instead.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from newsdesk.bench.run import median_of, plan
 from tests.fakes import ARTIFACTS
 
 OUT = Path(os.environ.get("NEWSDESK_BENCH_OUT", ARTIFACTS / "bench"))
-SYNTHETIC = {"smoke": 10, "small": 100}  # synthetic articles in each scale's second corpus
+SYNTHETIC = {"smoke": 3, "small": 100}  # synthetic articles in each scale's second corpus
 
 
 def number(value: Any) -> bool:
@@ -56,7 +57,7 @@ def test_synthetic_corpus_is_written_once(tmp_path: Path) -> None:
 
 def test_scale_names(tmp_path: Path) -> None:
     assert [c.label for c in plan("small", None, tmp_path)] == ["seeds", "synthetic-100"]
-    assert [c.label for c in plan("smoke", None, tmp_path)] == ["seeds", "synthetic-10"]
+    assert [c.label for c in plan("smoke", None, tmp_path)] == ["seeds", "synthetic-3"]
     assert [c.label for c in plan("5,20", None, tmp_path)] == ["seeds", "synthetic-20"]
     assert [c.label for c in plan("x", tmp_path, tmp_path)] == [tmp_path.name]
     with pytest.raises(ValueError, match="--scale"):
@@ -72,8 +73,8 @@ def test_medians_and_slope() -> None:
     assert slope(sizes)["exponent"] == pytest.approx(1.0)
 
 
-@pytest.fixture(scope="module",
-                params=["smoke", pytest.param("small", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module", params=[pytest.param("smoke", marks=pytest.mark.quick),
+                                        pytest.param("small", marks=pytest.mark.slow)])
 def bench_result(request: pytest.FixtureRequest) -> dict[str, Any]:
     """One real `newsdesk bench --scale SCALE` run (one to a few minutes)."""
     cmd = [sys.executable, "-m", "newsdesk.cli", "bench", "--scale", request.param, "--out",

@@ -27,7 +27,7 @@ from newsdesk.bench.processes import chat_rss, run_measured
 
 # `smoke` runs every measurement once or a few times on two tiny corpora: the test suite's
 # check that the bench works end to end, not a source of numbers worth keeping.
-SCALES = {"smoke": ["seeds", "10"], "small": ["seeds", "100"],
+SCALES = {"smoke": ["seeds", "3"], "small": ["seeds", "100"],
           "full": ["seeds", "rgb", "1000", "10000"]}
 BRACKET_UP_TO = 1000  # docs: up to here the encoder floor is measured before and after ingest
 
@@ -40,10 +40,12 @@ class Effort:
     local_asks: int = 5  # the local model is slow on CPU; a few answers give its latency
     torch_cold_starts: int = 3  # the slow baseline the default backend is chosen against
     onnx_cold_starts: int = 3  # the default backend (at least --repeat)
+    max_tokens: int | None = None  # a cap on each model answer; None: the configured one
 
 
 SMALL = Effort(questions=15, local_asks=3, torch_cold_starts=1)
-SMOKE = Effort(questions=5, local_asks=1, torch_cold_starts=1, onnx_cold_starts=1)
+SMOKE = Effort(questions=5, local_asks=1, torch_cold_starts=1, onnx_cold_starts=1,
+               max_tokens=32)
 EFFORTS = {"small": SMALL, "smoke": SMOKE}
 
 
@@ -95,7 +97,8 @@ def measure_corpus(corpus: Corpus, work: Path, repeat: int, effort: Effort,
     index = work / corpus.label / "index"
     spec = {"corpus": str(corpus.path), "index": str(index),
             "questions": questions_for(corpus, effort.questions), "generators": generators,
-            "floor_runs": 2 if doc_count(corpus) <= BRACKET_UP_TO else 1}
+            "floor_runs": 2 if doc_count(corpus) <= BRACKET_UP_TO else 1,
+            "max_tokens": effort.max_tokens}
     spec_file, result_file = work / f"{corpus.label}.spec.json", work / f"{corpus.label}.json"
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     # A private, empty export cache: each run pays (and reports) the one-off ONNX export.

@@ -154,7 +154,8 @@ def measure_ask(assistant: Assistant, generator: str, questions: list[str]) -> d
 
 def run(spec: dict[str, Any]) -> dict[str, Any]:
     """Every in-process measurement the spec asks for, for one corpus."""
-    settings = load_settings(corpus=Path(spec["corpus"]), index=Path(spec["index"]))
+    caps = {"max_tokens": spec["max_tokens"]} if spec.get("max_tokens") else {}
+    settings = load_settings(corpus=Path(spec["corpus"]), index=Path(spec["index"]), **caps)
     assistant = Assistant(settings)
     result: dict[str, Any] = {"ingest": measure_ingest(assistant, spec.get("floor_runs", 1))}
     questions = spec["questions"]
