@@ -191,10 +191,10 @@ class ExtractiveGenerator:
                as_of: dt.date | None) -> list[Scored]:
         sentences, rows, lexicals = self.measure(question, passages, as_of)
         semantic, typed = FEATURES.index("semantic"), FEATURES.index("typed")
-        confidence = self.scorer.answer_confidence(rows)
-        out = [Scored(s, self.scorer.probability(row), lex, row[semantic], row[typed],
-                      confidence)
-               for s, row, lex in zip(sentences, rows, lexicals, strict=True)]
+        probabilities, confidence = self.scorer.score_rows(rows)
+        out = [Scored(s, prob, lex, row[semantic], row[typed], confidence)
+               for s, prob, row, lex in zip(sentences, probabilities, rows, lexicals,
+                                            strict=True)]
         return sorted(out, key=lambda x: -x.score)
 
     def answer(self, question: str, passages: list[Passage],

@@ -233,7 +233,12 @@ class AnswerScorer:
 
     def answer_confidence(self, rows: Sequence[Sequence[float]]) -> float:
         """P(the question's best sentence states the answer); 0 without sentences."""
+        return self.score_rows(rows)[1]
+
+    def score_rows(self, rows: Sequence[Sequence[float]]) -> tuple[list[float], float]:
+        """Each sentence's probability and the question's confidence, each logit once."""
         if not rows:
-            return 0.0
+            return [], 0.0
         logits = [self.sentence.logit(r) for r in rows]
-        return sigmoid(self.confidence.logit(confidence_row(rows, logits)))
+        confidence = sigmoid(self.confidence.logit(confidence_row(rows, logits)))
+        return [sigmoid(z) for z in logits], confidence
