@@ -18,7 +18,7 @@ from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, Inde
 from newsdesk.index.store import Manifest, manifest_path
 from newsdesk.ingest.corpus import read_corpus
 from newsdesk.settings import Settings, load_settings
-from newsdesk.types import Answer, IngestReport, Passage, Turn
+from newsdesk.types import Answer, Event, IngestReport, Passage, Turn
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from newsdesk.retrieval.retriever import Retriever
 
 POOL = 12  # passages the generator may draw on; `top_k` of them are shown
+# Passages a topic's timeline is drawn from: wider than an answer's pool, since a history
+# needs every report of every event, not the few best sentences.
+TIMELINE_POOL = 60
 _INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
 
 
@@ -209,6 +212,11 @@ class Assistant:
         day = as_date(as_of)
         standalone = self.condense(question, history, generator)
         t1 = time.perf_counter()
+        told = self._history(question, standalone, day, t0, t1)
+        if told is not None:  # "How have … developed since 2021?": the topic's timeline
+            yield told.answer
+            yield told
+            return
         pool = self.retriever().search_pool(standalone, POOL)
         t2 = time.perf_counter()
         gen = self.generator(generator)
@@ -238,6 +246,57 @@ class Assistant:
             dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
             as_of=day.isoformat(),
         )
+
+    def timeline(self, topic: str | None = None, as_of: dt.date | str | None = None
+                 ) -> list[Event]:
+        """The dated events the articles report, oldest first (undated ones last), each
+        with a verified quote from every report of it: on `topic`, from a wide retrieval
+        pool, or from every article when None. As of a day: later articles left out."""
+        from newsdesk.answer.timeline import build_timeline
+
+        topic = clean_question(topic, self.settings.max_question_chars) if topic and (
+            topic.strip()) else None
+        return build_timeline(self._timeline_pool(topic), self.files, topic, as_date(as_of))
+
+    def _timeline_pool(self, topic: str | None) -> list[Passage]:
+        if topic is not None:
+            return self.retriever().search_pool(topic, TIMELINE_POOL)
+        from newsdesk.retrieval.retriever import passage_from
+
+        collection, out = self.retriever().collection, []
+        for offset in range(0, collection.count(), 5000):
+            got = collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+            out += [passage_from(cid, doc or "", dict(meta or {}), 0.0) for cid, doc, meta in
+                    zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
+        return out
+
+    def _history(self, question: str, standalone: str, day: dt.date, t0: float,
+                 t1: float) -> Answer | None:
+        """A history question's answer: its topic's timeline (None for other questions,
+        or when no dated event is on its topic)."""
+        from newsdesk.answer.history import history_question, since, timeline_draft
+
+        asked = history_question(standalone)
+        if asked is None:
+            return None
+        pool = self._timeline_pool(asked.topic)
+        t2 = time.perf_counter()
+        from newsdesk.answer.timeline import build_timeline
+
+        events = since(build_timeline(pool, self.files, asked.topic, day), asked.since)
+        if not any(e.date for e in events):
+            return None
+        draft = timeline_draft(events)
+        cited = {c.source for c in draft.citations}
+        shown = self.retriever().shown([p for p in pool if p.source in cited], self.settings.top_k)
+        t3 = time.perf_counter()
+        return Answer(
+            question=question, answer=draft.text, refused=False, citations=draft.citations,
+            passages=shown, generator=draft.generator,
+            timings={"rewrite": t1 - t0, "retrieve": t2 - t1, "generate": t3 - t2,
+                     "total": t3 - t0},
+            standalone_question=standalone if standalone != question else "",
+            kept_sentences=draft.kept, as_of=day.isoformat())
 
     def search(self, question: str, k: int, as_of: dt.date | str | None = None) -> list[Passage]:
         """The k passages `ask` would show for a standalone question, best first."""

@@ -78,6 +78,34 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A dated event the articles report, with a verified quote from each report of it.
+
+    `date` is ISO (`YYYY-MM-DD`): the day, or the first day of the week, month or year
+    when `precision` says only that is known; `""` when `precision` is `undated` (the
+    article dates it in words it gives no date for, e.g. "on Monday"). `people` holds
+    each person's name as the reports spell it (`[["Mohammad Bagheri", "Baqeri"], …]`);
+    `basis` says how the date was found.
+    """
+
+    date: str
+    precision: str  # day, week, month, year or undated
+    text: str
+    citations: list[Citation]
+    people: list[list[str]] = field(default_factory=list)
+    basis: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["citations"] = [Citation(**c) for c in data.get("citations", [])]
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
 class Turn:
     """One earlier exchange of a conversation."""
 

@@ -16,7 +16,9 @@ from newsdesk.nlp.dates import (
     Anchor,
     anchor_date,
     bare_weekdays,
+    day_month,
     find_dates,
+    nearest_year,
     resolve_weekday,
 )
 from newsdesk.nlp.text import content_terms, sentence_spans
@@ -30,16 +32,6 @@ def render(day: dt.date) -> str:
 @lru_cache(maxsize=512)
 def _anchor(text: str) -> Anchor | None:
     return anchor_date(text)
-
-
-def _nearest_year(month: int, day: int, anchor: dt.date) -> dt.date | None:
-    options = []
-    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
-        try:
-            options.append(dt.date(year, month, day))
-        except ValueError:
-            continue
-    return min(options, key=lambda d: abs((d - anchor).days), default=None)
 
 
 class DateNotes:
@@ -96,11 +88,11 @@ class DateNotes:
                 continue  # a weekday-dated mention already states its day
             if mention.date is not None:
                 return f"({render(mention.date)}.)"
-            day_month = _day_month(s.text[mention.start : mention.end])
-            found = self._anchor_citation(s) if day_month else None
-            if day_month and found:
+            known = day_month(s.text[mention.start : mention.end])
+            found = self._anchor_citation(s) if known else None
+            if known and found:
                 anchor, marker = found
-                day = _nearest_year(day_month[1], day_month[0], anchor.date)
+                day = nearest_year(known[1], known[0], anchor.date)
                 if day:
                     return f"({render(day)}, the year going by the article's date {marker}.)"
         return ""
@@ -115,14 +107,6 @@ class DateNotes:
                 if line:
                     return line
         return ""
-
-
-def _day_month(text: str) -> tuple[int, int] | None:
-    """(day, month) of a date written without its year."""
-    probe = find_dates(f"{text}, 2000")
-    if probe and probe[0].date:
-        return probe[0].date.day, probe[0].date.month
-    return None
 
 
 def _same_event(a: str, b: str) -> bool:

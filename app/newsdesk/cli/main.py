@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.cli.add import add_chat_options, add_commands, add_ingest_options
+from newsdesk.cli.timeline import add_timeline_command
 from newsdesk.errors import NewsdeskError
 
 
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("bench-out"), help="output folder")
     p.add_argument("--repeat", type=int, default=1, help="runs per size; reports medians")
     add_commands(sub, _common)
+    add_timeline_command(sub, _common)
     return parser
 
 
@@ -118,6 +120,10 @@ def _run(args: argparse.Namespace) -> int:
             return _ask(assistant, args.question, args.json, args.as_of)
         case "add":
             return run_add(assistant, args)
+        case "timeline":
+            from newsdesk.cli.timeline import run_timeline
+
+            return run_timeline(assistant, args)
         case "chat":
             from newsdesk.web.access import access_for
             from newsdesk.web.app import serve

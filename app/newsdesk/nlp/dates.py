@@ -133,3 +133,22 @@ def bare_weekdays(text: str, start: int = 0, end: int | None = None) -> list[tup
             continue
         out.append((ws, we, WEEKDAYS.index(m.group("weekday").lower())))
     return out
+
+
+def day_month(text: str) -> tuple[int, int] | None:
+    """(day, month) of a date written without its year ("November 17", "23 October")."""
+    probe = find_dates(f"{text}, 2000")
+    if probe and probe[0].date:
+        return probe[0].date.day, probe[0].date.month
+    return None
+
+
+def nearest_year(month: int, day: int, anchor: dt.date) -> dt.date | None:
+    """The date of that month and day nearest the anchor (a year either side)."""
+    options = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            options.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    return min(options, key=lambda d: abs((d - anchor).days), default=None)
