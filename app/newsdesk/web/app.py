@@ -15,6 +15,8 @@ from newsdesk.web import assets, render
 from newsdesk.web.access import Access
 from newsdesk.web.chat import ChatSession, WebChat, example_questions
 from newsdesk.web.manage import ArticleDesk
+from newsdesk.web.timeline import CSS as TIMELINE_CSS
+from newsdesk.web.timeline import timeline_box
 
 if TYPE_CHECKING:
     from newsdesk.assistant import Assistant
@@ -94,6 +96,7 @@ def _side_column(web: WebChat) -> dict[str, Any]:
     gr.Markdown("#### Article", elem_id="nd-viewer-head")
     viewer = gr.HTML(render.viewer_notice_html(VIEWER_HINT), elem_id="nd-viewer",
                      js_on_load=assets.VIEWER_JS)
+    timeline_box(web)  # its quotes open in the viewer above, as footnotes do
     corpus_facts, docs_list = web.panel()
     with gr.Accordion("Corpus", open=True, elem_id="nd-corpus-box"):
         corpus = gr.HTML(corpus_facts, elem_id="nd-corpus")
@@ -192,7 +195,8 @@ def launch_options(access: Access | None = None,
     a login page when `access` requires one; uploads capped at `max_upload_bytes`."""
     access = access or Access()
     options: dict[str, Any] = {
-        "share": False, "theme": assets.theme(), "css": assets.CSS, "footer_links": ["api"],
+        "share": False, "theme": assets.theme(), "css": assets.CSS + TIMELINE_CSS,
+        "footer_links": ["api"],
         "run_history": False, "mcp_server": False, "ssr_mode": False, "show_error": False}
     if access.login:
         options |= {"auth": access.gradio_auth(), "auth_message": LOGIN_MESSAGE}
