@@ -33,9 +33,9 @@ Mayor Anna Kowalczik and Piotr Nowak met on Tuesday and agreed to end the port s
 """
 UNDATED_TALKS = """Strike talks
 
-The mayor, Anna Kowalczyk, met Piotr Nowak on Tuesday to end the port strike.
+The mayor, Anna Kowalczyk, met Piotr Nowak on Tuesday to end the port strike, the ferry company said.
 Anna Kowalczyk met Piotr Nowak again on Friday.
-"""
+"""  # noqa: E501
 ARTICLES = {"a-talks.txt": TALKS, "b-same-talks.txt": SAME_TALKS,
             "c-undated.txt": UNDATED_TALKS}
 
@@ -120,6 +120,12 @@ def test_a_topic_keeps_its_sentences_and_finds_other_spellings(talks: Any) -> No
     spelled = build_timeline(*talks, topic="Kowalczik")  # as one article spells her
     assert {"a-talks.txt", "c-undated.txt"} <= {s for e in spelled for s in sources(e)}
     assert all("Lis" not in e.text for e in spelled)
+    # Only the undated article's report says "ferry company": the event is on topic, and
+    # still dated by the other reports of it (which are not).
+    ferry = build_timeline(*talks, topic="ferry company")
+    dated = next(e for e in ferry if "c-undated.txt" in sources(e) and "Tuesday" in e.text)
+    assert dated.date == "2024-03-05"
+    assert sources(dated) == {"a-talks.txt", "b-same-talks.txt", "c-undated.txt"}
 
 
 # ---- the seed articles -----------------------------------------------------------------

@@ -78,15 +78,18 @@ def build_timeline(passages: Iterable[Passage], files: FileCache, topic: str | N
     """The events the passages' sentences report (on `topic` when given), oldest first,
     undated ones last; every quote verified against its file."""
     today = as_of or dt.date.today()
-    about = Topic(topic, same) if topic else None
-    found = [r for r in _reports(passages, files, today)
-             if about is None or about.covers(r.sentence.text)]
+    found = _reports(passages, files, today)
     groups = _merge([r for r in found if r.when], same)
     undated = _attach([r for r in found if r.when is None], groups, same)
     groups.sort(key=lambda g: _order(g))
+    # An event is on topic when one of its reports is: an off-topic report still dates
+    # ("on Monday") and corroborates an on-topic one of the same event.
+    about = Topic(topic, same) if topic else None
     events: list[Event] = []
     n = 0
     for group in groups + undated:
+        if about is not None and not any(about.covers(r.sentence.text) for r in group.reports):
+            continue
         event = _event(group, files, n)
         if event is not None:
             events.append(event)
