@@ -211,6 +211,7 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         day = as_date(as_of)
         standalone = self.condense(question, history, generator)
+        standalone = self.retriever().respell(standalone)  # one spelling per name
         t1 = time.perf_counter()
         told = self._history(question, standalone, day, t0, t1)
         if told is not None:  # "How have … developed since 2021?": the topic's timeline
@@ -300,6 +301,7 @@ class Assistant:
 
     def search(self, question: str, k: int, as_of: dt.date | str | None = None) -> list[Passage]:
         """The k passages `ask` would show for a standalone question, best first."""
+        question = self.retriever().respell(question)
         pool = self.retriever().search_pool(question, max(k, POOL))
         return self.rank(question, pool, k, as_date(as_of))
 

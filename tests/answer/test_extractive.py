@@ -16,6 +16,7 @@ from newsdesk.answer.extractive import (
     ExtractiveGenerator,
     _concepts,
     _covers,
+    mentions_any_name,
 )
 from newsdesk.nlp.text import content_terms
 from newsdesk.types import Passage
@@ -79,3 +80,30 @@ def test_a_pronoun_subject_is_read_with_the_sentence_before(tmp_path: Path) -> N
     best = gen.score("When was Splatoon 2 released?", [Passage("a.txt", text, 1.0, 0, len(text))])
     assert text in seen  # the pronoun sentence, joined to the one naming its subject
     assert best[0].sentence.text == "It was released on July 21, 2017."
+
+
+def test_a_name_is_covered_in_another_spelling() -> None:
+    """"Baqeri" is covered by a sentence that says "Bagheri", and weighs the same as the
+    name spelled the usual way; "Iraq" is not covered by "Iran"."""
+    docs = [content_terms(t) for t in ("Bagheri met Gerasimov in Moscow.",
+                                       "Baqeri praised the talks.",
+                                       "Iran and Russia signed a deal.")]
+    weights, concepts = {}, {}
+    for name in ("Baqeri", "Bagheri"):
+        found = dict(_concepts(f"Who did {name} meet?", "", docs))
+        concepts[name] = next(c for c in found if c == tuple(content_terms(name)))
+        weights[name] = found[concepts[name]]
+        assert all(_covers(concepts[name], set(d)) == 1.0 for d in docs[:2])
+        assert _covers(concepts[name], set(docs[2])) == 0.0
+    assert weights["Baqeri"] == weights["Bagheri"]
+    iraq = next(c for c in dict(_concepts("Did Iraq sign?", "", docs)) if c == ("iraq",))
+    assert _covers(iraq, set(docs[2])) == 0.0
+    # A capitalised word the passages also write in lower case is not a name.
+    assert _covers(concepts["Baqeri"], set(docs[0]), common=frozenset({"baqeri"})) == 0.0
+
+
+def test_a_name_in_another_spelling_is_on_topic() -> None:
+    text = "Major General Mohammad Bagheri met Valery Gerasimov in Moscow."
+    passages = [Passage("a.txt", text, 1.0, 0, len(text))]
+    assert mentions_any_name("What did Baqeri say?", passages)
+    assert not mentions_any_name("What did Putin say?", passages)

@@ -24,6 +24,7 @@ from newsdesk.answer.date_notes import DateNotes
 from newsdesk.answer.scorer import FEATURES, AnswerScorer, SentenceFacts, features
 from newsdesk.nlp.answer_types import common_words, entities, question_type, type_strength
 from newsdesk.nlp.dates import Anchor, anchor_date
+from newsdesk.nlp.names import VariantIndex
 from newsdesk.nlp.text import STOPWORDS, content_terms, words
 from newsdesk.types import Passage, Turn
 
@@ -297,7 +298,10 @@ def mentions_any_name(question: str, passages: list[Passage]) -> bool:
     if not runs:
         return True
     said = {w for p in passages for w in words(f"{p.title}\n{p.text}")}
-    return any(all(w in said for w in run) for run in runs)
+    # A name counts in another spelling ("Baqeri" for "Bagheri", see `nlp.names`).
+    spelled = VariantIndex(said) if any(w not in said for r in runs for w in r) else None
+    return any(all(w in said or spelled is not None and bool(spelled.variants(w)) for w in run)
+               for run in runs)
 
 
 def _choose(scored: list[Scored], limit: int) -> list[list[Scored]]:
@@ -329,13 +333,23 @@ def _agree(a: str, b: str) -> bool:
 def _covers(concept: tuple[str, ...], terms: set[str], common: frozenset[str] = frozenset()
             ) -> float:
     """A name is matched by its last word ("Bagheri"); otherwise by the share of its words.
-    A word sharing a 5-letter stem prefix ("opposing"/"opposition") counts for most."""
-    if concept[-1] in terms:
+    A word sharing a 5-letter stem prefix ("opposing"/"opposition") counts for most.
+    A name's other spelling ("baqeri" for "bagheri") counts as the name."""
+    if concept[-1] in terms or _spelled_otherwise(concept, terms, common):
         return 1.0
     share = sum(_match(t, terms) for t in concept) / len(concept)
     # "Iranian Defence Minister Ashtiani" without "Ashtiani" is another minister (but
     # "Academy Awards ceremony" without "ceremony" is still the same ceremony).
     return share * NAME_PARTIAL if len(concept) > 1 and concept[-1] not in common else share
+
+
+def _spelled_otherwise(concept: tuple[str, ...], terms: set[str], common: frozenset[str]
+                       ) -> bool:
+    """The terms hold another spelling of the concept's name; a word the passages also
+    write in lower case ("White" in "White House") is not a name."""
+    if not isinstance(concept, _Concept) or not concept.spellings or concept[-1] in common:
+        return False
+    return bool((concept.spellings - common) & terms)
 
 
 def _match(term: str, terms: set[str]) -> float:
@@ -355,16 +369,20 @@ def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple
     n = len(docs)
     sets = [set(d) for d in docs]
 
-    def idf(t: str) -> float:
-        return math.log(1 + (n + 1) / (1 + sum(t in s for s in sets)))
+    def idf(*spellings: str) -> float:
+        return math.log(1 + (n + 1) / (1 + sum(any(t in s for t in spellings) for s in sets)))
 
     out: list[tuple[tuple[str, ...], float]] = []
     seen: set[str] = set()
+    names = VariantIndex(set().union(*sets))
     for text, factor in ((own, 1.0), (context, CONTEXT_WEIGHT)):
         for run in entities(text):
             terms = tuple(t for t in dict.fromkeys(content_terms(" ".join(run))) if t not in seen)
             if terms:
-                out.append((terms, factor * max(idf(t) for t in terms)))
+                # All spellings of a name weigh as one word: "Baqeri" as much as "Bagheri".
+                others = names.variants(terms[-1])
+                weight = max([idf(t) for t in terms[:-1]] + [idf(terms[-1], *others)])
+                out.append((_Concept(terms, others), factor * weight))
                 seen |= set(terms)
         for t in dict.fromkeys(content_terms(text)):
             if t not in seen:
@@ -378,6 +396,18 @@ def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple
         last = content_terms(tail[-1])
         out = [(c, w * FOCUS_WEIGHT if last and c == (last[-1],) else w) for c, w in out]
     return out
+
+
+class _Concept(tuple[str, ...]):
+    """A name's words, with the other spellings of its last word that the candidate
+    sentences use (`nlp.names`): "Baqeri" is covered by a sentence that says "Bagheri"."""
+
+    spellings: frozenset[str]
+
+    def __new__(cls, terms: tuple[str, ...], spellings: list[str]) -> _Concept:
+        concept = super().__new__(cls, terms)
+        concept.spellings = frozenset(spellings)
+        return concept
 
 
 def _cosine(a: list[float], b: list[float]) -> float:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.nlp.text import content_terms, normalize
+from newsdesk.retrieval.variants import NameVariants
 from newsdesk.types import Passage
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ class _Bm25:
     texts: list[str]
     metadatas: list[dict[str, Any]]
     count: int
+    names: NameVariants = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.names = NameVariants(self.model, self.texts)
 
 
 def passage_from(cid: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -72,6 +77,13 @@ class Retriever:
     def shown(pool: list[Passage], k: int) -> list[Passage]:
         return dedupe(pool, k)
 
+    def respell(self, query: str) -> str:
+        """The query with its names spelled as most passages spell them (`variants`)."""
+        if self.settings.retrieval == "vector" or not query.strip():
+            return query
+        index = self._bm25_index()
+        return index.names.respell(query) if index.ids else query
+
     def vector(self, query: str, k: int) -> list[Passage]:
         import numpy as np
 
@@ -98,7 +110,9 @@ class Retriever:
         terms = content_terms(query)
         if not terms or not index.ids:
             return []
-        scores = index.model.get_scores(terms)
+        # Every spelling of the question's names counts ("Baqeri" finds "Bagheri").
+        groups = index.names.groups(query, terms)
+        scores = index.names.scores(terms, groups) if groups else index.model.get_scores(terms)
         top = np.argsort(-scores)[:k]
         return [passage_from(index.ids[i], index.texts[i], index.metadatas[i], scores[i])
                 for i in top if scores[i] > 0]
