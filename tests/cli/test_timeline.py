@@ -41,6 +41,15 @@ def test_timeline_text_shows_dates_sources_and_spellings(seed_index: Path) -> No
     assert "Sep 20, 2023" not in whole.stdout  # published after the day it is drawn as of
 
 
+def test_a_history_question_is_answered_with_one_line_per_event(seed_index: Path) -> None:
+    run = newsdesk(["ask", "--index", str(seed_index), f"Timeline of {TOPIC}"])
+    assert run.returncode == 0, run.stderr
+    starts = [line.split(":")[0] for line in run.stdout.splitlines()]
+    for day in ("Oct 18, 2021", "Oct 19, 2021", "Sep 19, 2023", "Sep 20, 2023"):
+        assert day in starts, run.stdout
+    assert "(timeline," in run.stdout
+
+
 def test_timeline_does_not_load_the_model_stack(seed_index: Path) -> None:
     code = ("import sys; from newsdesk.cli.main import main; "
             f"main(['timeline', '--json', '--index', {str(seed_index)!r}, {TOPIC!r}]); "

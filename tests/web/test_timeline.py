@@ -89,3 +89,22 @@ def test_the_timeline_view_lists_the_seed_meetings_and_opens_their_quotes(page: 
     expect(page.locator("#nd-viewer .nd-article-file")).to_have_text(
         (note.locator(".nd-note-file").text_content() or "").split(" · ")[0])
     page.screenshot(path=str(SCREENSHOTS / "21-timeline-quote.png"))
+
+
+@pytest.mark.browser
+def test_a_history_question_in_the_chat_is_answered_line_by_line(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    box = page.locator("#nd-question textarea")
+    box.fill("How have Iran–Russia military ties developed since 2021?")
+    box.press("Enter")
+    answer = page.locator("#nd-chat .nd-answer:not(.nd-pending)").first
+    expect(answer).to_be_visible(timeout=120_000)
+    lines = [line for line in answer.locator(".nd-text").inner_text().splitlines() if line]
+    assert len(lines) >= 4  # one line per event, each shown on its own
+    assert lines[0].startswith("Oct 17, 2021:")
+    assert any(line.startswith("Sep 20, 2023:") for line in lines)
+    assert answer.locator(".nd-meta").text_content().startswith("timeline")
+    answer.locator("button.nd-note-btn").first.click()
+    expect(page.locator("#nd-viewer mark.nd-hl")).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "22-history-answer.png"))

@@ -8,7 +8,7 @@ from newsdesk.types import Answer
 
 
 def format_answer(answer: Answer, width: int = 88) -> str:
-    lines = [textwrap.fill(answer.answer, width)]
+    lines = [fill_lines(answer.answer, width)]
     if answer.error:
         lines.append(f"(note: {answer.error})")
     if answer.standalone_question:
@@ -26,3 +26,8 @@ def format_answer(answer: Answer, width: int = 88) -> str:
             lines.append(textwrap.fill(f"- {p.source}: {snippet}…", width, subsequent_indent="  "))
     lines.append(f"\n({answer.generator}, {answer.timings.get('total', 0) * 1000:.0f} ms)")
     return "\n".join(lines)
+
+
+def fill_lines(text: str, width: int) -> str:
+    """Each line wrapped on its own: a timeline answer keeps one line per event."""
+    return "\n".join(textwrap.fill(line, width) for line in text.splitlines() or [""])

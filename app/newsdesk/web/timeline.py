@@ -37,6 +37,8 @@ ol.nd-tl > li.nd-tl-undated { border-left-color: var(--border-color-primary); }
 .nd-tl-basis, .nd-tl-people { font-size: 0.78rem; color: var(--body-text-color-subdued); }
 .nd-tl-text { font-family: var(--nd-serif); line-height: 1.45; }
 .nd-tl ol.nd-notes { border-top: none; padding-top: 0.3rem; }
+/* A history question's answer is its timeline, one line per event. */
+.nd-answer .nd-text { white-space: pre-line; }
 """
 
 
