@@ -19,7 +19,7 @@ import pytest
 
 from newsdesk.bench import corpora as bench_corpus
 from newsdesk.bench.report import markdown, slope
-from newsdesk.bench.run import median_of, plan
+from newsdesk.bench.run import median_of, plan, run
 from tests.fakes import ARTIFACTS
 
 OUT = Path(os.environ.get("NEWSDESK_BENCH_OUT", ARTIFACTS / "bench"))
@@ -62,6 +62,85 @@ def test_scale_names(tmp_path: Path) -> None:
     assert [c.label for c in plan("x", tmp_path, tmp_path)] == [tmp_path.name]
     with pytest.raises(ValueError, match="--scale"):
         plan("tiny", None, tmp_path)
+
+
+PAGE = """{title}
+https://news.example.com/2022/12/0{n}/story-{n}/
+Published: 2022-12-0{n}
+
+{body}
+
+Sign up for our newsletter. Follow us on Twitter and Facebook.
+"""
+BODIES = (
+    "Heidari met General Oleg Salyukov in Moscow on Monday. The two discussed military "
+    "cooperation. It was his first visit since 2019.",
+    "Shares of the carmaker rose 3.2% to $41.07 on Tuesday after it beat forecasts. "
+    "About 1,200 jobs will go at its Detroit plant, the company said.",
+    "Argentina beat France on penalties in the World Cup final in Lusail on Sunday. "
+    "Lionel Messi scored twice. He was named the tournament's best player.",
+)
+
+
+def real_pages(folder: Path, questions: bool) -> Path:
+    """A few pages in RealTimeQA's shape (title, URL, date, text with furniture)."""
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True)
+    titles = ("Iran's army chief visits Moscow", "Carmaker beats forecasts",
+              "Argentina win the World Cup")
+    for n, (title, body) in enumerate(zip(titles, BODIES, strict=True), start=1):
+        (corpus / f"rtqa_{n:03d}.txt").write_text(PAGE.format(title=title, n=n, body=body),
+                                                  encoding="utf-8")
+    if questions:
+        lines = [{"id": "q1", "question": "Which Russian general did Heidari meet?",
+                  "answers": ["Salyukov"], "sources": ["rtqa_001.txt"], "type": "answerable"},
+                 {"id": "q2", "question": "Who won the World Cup final?",
+                  "answers": ["Argentina"], "sources": ["rtqa_003.txt"], "type": "answerable"}]
+        (folder / "questions.jsonl").write_text(
+            "\n".join(json.dumps(q) for q in lines) + "\n", encoding="utf-8")
+    return corpus
+
+
+def test_a_real_page_folder_brings_its_questions(tmp_path: Path) -> None:
+    corpus = real_pages(tmp_path / "set", questions=True)
+    [found] = plan("small", corpus, tmp_path)
+    assert (found.label, found.path) == ("corpus", corpus.resolve())
+    assert found.questions == ["Which Russian general did Heidari meet?",
+                               "Who won the World Cup final?"]
+    # No question file: one question a page, from its title.
+    [bare] = plan("small", real_pages(tmp_path / "bare", questions=False), tmp_path)
+    assert bare.questions[0] == "What about iran's army chief visits moscow?"
+    assert len(bare.questions) == 3
+
+
+def test_index_needs_a_corpus(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="--index needs --corpus"):
+        run("smoke", tmp_path / "out", None, 1, tmp_path / "index")
+
+
+@pytest.mark.slow  # a whole bench run (2-4 min); the two tests above check the logic quickly
+def test_real_pages_on_their_built_index(tmp_path: Path) -> None:
+    """`bench --corpus PAGES --index INDEX` measures on the index as built: generate p50 and
+    p95 in the table, and the index is neither rebuilt nor removed."""
+    corpus = real_pages(tmp_path / "set", questions=True)
+    index, out = tmp_path / "idx", tmp_path / "out"
+    base = [sys.executable, "-m", "newsdesk.cli"]
+    where = ["--corpus", str(corpus), "--index", str(index)]
+    subprocess.run([*base, "ingest", *where], check=True, capture_output=True, timeout=600)
+    manifest = (index / "manifest.json").read_bytes()
+    proc = subprocess.run([*base, "bench", "--scale", "smoke", "--out", str(out), *where],
+                          capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    [size] = result["sizes"]
+    assert size["ingest"] == {"reused_index": True, "files": 3, "chunks": size["ingest"]["chunks"]}
+    assert size["ingest"]["chunks"] >= 3
+    ask = size["ask"]["extractive"]
+    assert 0 < ask["generate_p50_ms"] <= ask["generate_p95_ms"] <= ask["p95_ms"]
+    table = (out / "bench.md").read_text(encoding="utf-8")
+    assert "extractive generate p50 / p95 ms" in table
+    assert f"{ask['generate_p50_ms']:,.0f} / {ask['generate_p95_ms']:,.0f}" in table
+    assert (index / "manifest.json").read_bytes() == manifest  # the same index, untouched
 
 
 def test_medians_and_slope() -> None:

@@ -52,6 +52,37 @@ def rgb() -> Corpus | None:
     return Corpus("rgb", folder, _questions(folder.parent / "questions.jsonl"))
 
 
+def folder(path: Path) -> Corpus:
+    """Any folder of articles (real pages: `--corpus ../shared/bench/rtqa_dev/corpus`).
+
+    Its questions are those of a `questions.jsonl` in the folder or beside it (a bench set
+    keeps its pages in corpus/); without one, a question is made of each page's title.
+    """
+    path = path.resolve()
+    for candidate in (path / "questions.jsonl", path.parent / "questions.jsonl"):
+        found = _questions(candidate)
+        if found:
+            return Corpus(path.name, path, found)
+    return Corpus(path.name, path, title_questions(path))
+
+
+def title_questions(path: Path, count: int = 40) -> list[str]:
+    """'What about …?' from the first line of up to `count` pages, in name order."""
+    out = []
+    for page in sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".md")):
+        try:
+            with page.open(encoding="utf-8", errors="replace") as handle:
+                title = handle.readline()
+        except OSError:
+            continue
+        terms = [w for w in words(title) if w not in STOPWORDS]
+        if terms:
+            out.append("What about " + " ".join(terms[:8]) + "?")
+        if len(out) == count:
+            break
+    return out
+
+
 def _questions(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

@@ -50,9 +50,10 @@ EFFORTS = {"small": SMALL, "smoke": SMOKE}
 
 
 def plan(scale: str, corpus: Path | None, root: Path) -> list[Corpus]:
-    """The corpora to measure: --corpus alone, else the sizes of --scale."""
+    """The corpora to measure: --corpus alone (its scale sets only the effort), else the
+    sizes of --scale."""
     if corpus is not None:
-        return [Corpus(corpus.name, corpus.resolve(), [])]
+        return [bench_corpus.folder(corpus)]
     out: list[Corpus] = []
     for token in SCALES.get(scale, scale.split(",")):
         token = token.strip().lower()
@@ -90,15 +91,20 @@ def doc_count(corpus: Corpus) -> int:
     return sum(1 for p in corpus.path.rglob("*") if p.suffix in (".txt", ".md"))
 
 
+def corpus_index(corpus: Corpus, work: Path, reuse: Path | None) -> Path:
+    return reuse if reuse is not None else work / corpus.label / "index"
+
+
 def measure_corpus(corpus: Corpus, work: Path, repeat: int, effort: Effort,
-                   local: bool) -> dict[str, Any]:
-    """Worker results for one corpus: median of `repeat` runs, each on a fresh index."""
+                   local: bool, reuse: Path | None = None) -> dict[str, Any]:
+    """Worker results for one corpus: median of `repeat` runs, each on a fresh index, or
+    each on `reuse`, an index already built for the corpus (ingest is then not measured)."""
     generators = {"extractive": effort.questions} | ({"local": effort.local_asks} if local else {})
-    index = work / corpus.label / "index"
+    index = corpus_index(corpus, work, reuse)
     spec = {"corpus": str(corpus.path), "index": str(index),
             "questions": questions_for(corpus, effort.questions), "generators": generators,
             "floor_runs": 2 if doc_count(corpus) <= BRACKET_UP_TO else 1,
-            "max_tokens": effort.max_tokens}
+            "max_tokens": effort.max_tokens, "reuse_index": reuse is not None}
     spec_file, result_file = work / f"{corpus.label}.spec.json", work / f"{corpus.label}.json"
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     # A private, empty export cache: each run pays (and reports) the one-off ONNX export.
@@ -106,7 +112,8 @@ def measure_corpus(corpus: Corpus, work: Path, repeat: int, effort: Effort,
     env = {**os.environ, "NEWSDESK_CACHE_DIR": str(cache)}
     runs = []
     for i in range(repeat):
-        shutil.rmtree(index, ignore_errors=True)
+        if reuse is None:  # never delete an index the bench did not build
+            shutil.rmtree(index, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
         result_file.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "newsdesk.bench.worker", str(spec_file), str(result_file)]
@@ -176,8 +183,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(scale: str, out: Path, corpus: Path | None = None, repeat: int = 1) -> dict[str, Any]:
-    """Measure every corpus of the plan; write bench.json, bench.md and bench.png to `out`."""
+def run(scale: str, out: Path, corpus: Path | None = None, repeat: int = 1,
+        index: Path | None = None) -> dict[str, Any]:
+    """Measure every corpus of the plan; write bench.json, bench.md and bench.png to `out`.
+    `index`, with `corpus` only: an index already built for it, used as is (not rebuilt,
+    so a large real-page corpus is measured in minutes; its ingest is not measured)."""
+    if index is not None and corpus is None:
+        raise ValueError("--index needs --corpus: it names the index built for that corpus")
     from newsdesk.bench.report import write_outputs
 
     out.mkdir(parents=True, exist_ok=True)
@@ -194,9 +206,10 @@ def run(scale: str, out: Path, corpus: Path | None = None, repeat: int = 1) -> d
     for item in corpora:
         print(f"bench: {item.label} ...", file=sys.stderr, flush=True)
         result["sizes"].append(
-            measure_corpus(item, work, repeat, effort, local and item is corpora[0]))
+            measure_corpus(item, work, repeat, effort, local and item is corpora[0], index))
         write_outputs(result, out)  # a long run leaves its finished sizes behind
-    first, index = corpora[0], work / corpora[0].label / "index"
+    first = corpora[0]
+    index = corpus_index(first, work, index)
     for backend, times in (("onnx", max(effort.onnx_cold_starts, repeat)),
                            ("torch", effort.torch_cold_starts)):
         print(f"bench: cold start ({backend}) ...", file=sys.stderr, flush=True)
@@ -210,7 +223,7 @@ def run(scale: str, out: Path, corpus: Path | None = None, repeat: int = 1) -> d
 
 def memory(result: dict[str, Any], corpus: Corpus, index: Path) -> dict[str, Any]:
     """Peak RSS of ingest (largest corpus), ask (cold start) and the chat server."""
-    largest = max(result["sizes"], key=lambda s: s["ingest"].get("chunks", 0))
+    largest = max(result["sizes"], key=lambda s: s["ingest"].get("chunks") or 0)
     asks = [c["peak_rss_mb"] for c in result["cold_start"] if "peak_rss_mb" in c]
     return {
         "ingest_peak_rss_mb": largest["ingest"].get("ingest_peak_rss_mb"),
@@ -225,7 +238,8 @@ def run_cli(assistant: Any, args: Any) -> int:
     """Entry point of `newsdesk bench` (the assistant is unused: each size gets its own)."""
     repeat = int(getattr(args, "repeat", None) or os.environ.get("NEWSDESK_BENCH_REPEAT") or 1)
     try:
-        result = run(str(args.scale), Path(args.out), getattr(args, "corpus", None), repeat)
+        result = run(str(args.scale), Path(args.out), getattr(args, "corpus", None), repeat,
+                     getattr(args, "index", None))
     except (ValueError, RuntimeError) as exc:
         print(f"newsdesk bench: {exc}", file=sys.stderr)
         return 2
