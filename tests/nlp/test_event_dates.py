@@ -69,6 +69,7 @@ def test_a_weekday_that_may_not_be_the_events_day_is_not_resolved(sentence: str,
     "The Sunday Times reported the strike.",
     "The market opens every Saturday at dawn.",
     "The shops close on Sundays.",
+    "Photo: USA Today Sports/Reuters",
 ])
 def test_a_day_name_that_is_not_a_date_dates_nothing(sentence: str) -> None:
     assert sentence_date(sentence, THURSDAY, TODAY) is None
@@ -85,3 +86,8 @@ def test_without_a_date_to_count_from_a_weekday_stays_unresolved() -> None:
 def test_names_with_years_are_not_dates() -> None:
     assert sentence_date("Iran showed a missile at the Army-2023 forum.", None, TODAY) is None
     assert sentence_date("The plan is called Vision 2030.", None, TODAY) is None
+    assert sentence_date("The January 6 committee met again.", THURSDAY, TODAY) is None
+    assert sentence_date("Rioters in the January 6 attack were sentenced.", THURSDAY,
+                         TODAY) is None
+    assert resolved("The hearing is set for Jan. 12 at the county court.") == (
+        "2024-01-12", "day")

@@ -10,7 +10,7 @@ import pytest
 
 from newsdesk.types import Citation, Event
 from newsdesk.web.chat import article_id
-from newsdesk.web.timeline import timeline_html
+from newsdesk.web.timeline import SHOWN, timeline_html
 from tests.fakes import HOSTILE_SCRIPT
 from tests.webserver import SCREENSHOTS, audit
 
@@ -39,6 +39,14 @@ def test_timeline_html_shows_dates_quotes_spellings_and_markup_as_text() -> None
     assert "Names spelled more than one way: Kowalczyk / Kowalczik" in parsed.text
     assert parsed.tags.count("button") == 3  # one per report, each opening its quote
     assert f'value="{_ref("b.txt", 0, 35)}"' in markup
+
+
+def test_a_long_timeline_is_cut_with_a_note() -> None:
+    events = [Event(f"2024-01-{1 + i % 28:02d}", "day", f"Event {i}.",
+                    [Citation(i + 1, "a.txt", f"Event {i}.", i, i + 5)]) for i in range(301)]
+    parsed = audit(timeline_html(events, _ref))
+    assert parsed.tags.count("li") == 2 * SHOWN  # an event and its one report each
+    assert f"The first {SHOWN} are shown" in parsed.text
 
 
 def test_an_empty_timeline_says_so() -> None:

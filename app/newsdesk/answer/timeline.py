@@ -78,6 +78,7 @@ def build_timeline(passages: Iterable[Passage], files: FileCache, topic: str | N
     """The events the passages' sentences report (on `topic` when given), oldest first,
     undated ones last; every quote verified against its file."""
     today = as_of or dt.date.today()
+    same = lru_cache(maxsize=65536)(same)  # the same few names meet again and again
     found = _reports(passages, files, today)
     groups = _merge([r for r in found if r.when], same)
     undated = _attach([r for r in found if r.when is None], groups, same)
@@ -169,14 +170,17 @@ def names_in(sentence: str) -> tuple[list[str], list[str]]:
     return people, names
 
 
-def same_event(a: _Report, b: _Report, same: NameMatch) -> bool:
-    """Two reports of one event: a word in common for what happened, and a person in common
-    (or, when one names nobody, any name in common)."""
-    if not a.terms & b.terms:
+def same_event(a: _Report, b: _Report, same: NameMatch, weekday_agrees: bool = False) -> bool:
+    """Two reports of one event: a person in common (or, when one names nobody, any name)
+    and two words in common for what happened, or one when they also share two names or
+    name the same weekday ("met … on Monday" and "held a meeting with … on
+    Monday"); one word and one name alone ("Biden announced …") are too common."""
+    shared = len(a.terms & b.terms)
+    if not shared:
         return False
-    if a.people and b.people:
-        return any(same(x, y) for x in a.people for y in b.people)
-    return any(same(x, y) for x in a.names for y in b.names)
+    pool_a, pool_b = (a.people, b.people) if a.people and b.people else (a.names, b.names)
+    common = sum(1 for x in pool_a if any(same(x, y) for y in pool_b))
+    return common >= 1 and (shared >= 2 or common >= 2 or weekday_agrees)
 
 
 def _key(when: EventDate) -> tuple[dt.date, str]:
@@ -185,27 +189,37 @@ def _key(when: EventDate) -> tuple[dt.date, str]:
 
 def _merge(reports: list[_Report], same: NameMatch) -> list[_Group]:
     groups: list[_Group] = []
+    by_key: dict[tuple[dt.date, str], list[_Group]] = {}
     for r in reports:
         assert r.when is not None
-        home = next((g for g in groups if g.when and _key(g.when) == _key(r.when)
-                     and any(same_event(r, m, same) for m in g.reports)), None)
+        same_day = by_key.setdefault(_key(r.when), [])
+        if r.when.precision == "day":
+            home = next((g for g in same_day
+                         if any(same_event(r, m, same) for m in g.reports)), None)
+        else:  # "in 2020", "last month" hold many events: more in common, with the first
+            home = next((g for g in same_day if len(r.terms & g.reports[0].terms) >= 4
+                         and same_event(r, g.reports[0], same)), None)
         if home is None:
-            groups.append(_Group([r], r.when))
-        else:
-            home.reports.append(r)
+            home = _Group([], r.when)
+            groups.append(home)
+            same_day.append(home)
+        home.reports.append(r)
     return groups
 
 
 def _attach(pending: list[_Report], groups: list[_Group], same: NameMatch) -> list[_Group]:
     """Undated weekday reports join the one dated report of their event on that weekday;
     the rest are returned as undated events."""
+    by_weekday: dict[int, list[_Group]] = {}
+    for g in groups:
+        if g.when and g.when.precision == "day":
+            by_weekday.setdefault(g.when.day.weekday(), []).append(g)
     undated: list[_Group] = []
     for r in pending:
         weekday = r.doubt.weekday if r.doubt else None
-        fits = [g for g in groups if weekday is not None and g.when
-                and g.when.precision == "day" and g.when.day.weekday() == weekday
-                and any(m.when and m.sentence.passage.source != r.sentence.passage.source
-                        and same_event(r, m, same) for m in g.reports)]
+        fits = [g for g in by_weekday.get(-1 if weekday is None else weekday, []) if any(
+            m.when and m.sentence.passage.source != r.sentence.passage.source
+            and same_event(r, m, same, weekday_agrees=True) for m in g.reports)]
         if len(fits) == 1:
             fits[0].reports.append(r)
             fits[0].dated_by_another = True

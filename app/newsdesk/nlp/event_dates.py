@@ -54,6 +54,14 @@ _FUTURE = re.compile(
 # "Black Friday", "Super Tuesday", "Easter Sunday": a named day, not a weekday of the story.
 _NAMED_DAY = frozenset("""black cyber good holy easter palm ash maundy super bloody blue giving
     shrove fat whit low travel small""".split())
+# Every time expression above has a digit or one of these words in it.
+_ANY_TIME = re.compile(r"\d|" + "|".join([_MONTH_NAMES, *WEEKDAYS, "yesterday", "today", "tonight",
+                       "tomorrow", "last night", "week", "month", "year", "ago"]), re.IGNORECASE)
+# Words that may follow a date that dates something ("on May 13 for …", "until Nov. 12 to
+# arrive"); any other word after a date without its year makes the date part of a name.
+_LINKS = frozenset("""at for to in on and or with when after before from as by amid of
+    during while but was is were will would around until through since than that which
+    where who whose if so""".split())
 _OPEN_QUOTE = re.compile(r"(?:^|(?<=[\s(\[—–-]))[\"'“‘«]")
 _CLOSE_QUOTE = re.compile(r"[\"'”’»](?=[\s,.;:!?)\]—–-]|$)")
 
@@ -85,6 +93,8 @@ def sentence_date(sentence: str, anchor: Anchor | None, today: dt.date
     """The date of the event the sentence reports (the first time expression in it that
     dates something), `Unresolved` when it has one that cannot be resolved safely, or
     None when it names no time at all. `today` bounds years inferred from weekdays."""
+    if not _ANY_TIME.search(sentence):
+        return None  # most sentences name no time: skip the finders
     found: list[EventDate | Unresolved] = []
     for finder in (_full_dates, _months, _years, _weekdays, _relatives):
         found += finder(sentence, anchor, today)
@@ -112,6 +122,9 @@ def _full_dates(sentence: str, anchor: Anchor | None, today: dt.date
             basis = "stated" if m.has_year or m.weekday is None else "stated; year from its weekday"
             out.append(EventDate(m.date, "day", basis, m.start, m.end))
             continue
+        follows = re.match(r"\s+([A-Za-z]+)", sentence[m.end:])
+        if follows and (follows.group(1)[0].isupper() or follows.group(1) not in _LINKS):
+            continue  # "the January 6 committee", "January 6 attack": a name, not a day
         known = day_month(sentence[m.start:m.end])
         if known and anchor is not None:
             day = nearest_year(known[1], known[0], anchor.date)
@@ -203,6 +216,8 @@ def _relatives(sentence: str, anchor: Anchor | None, today: dt.date
                ) -> list[EventDate | Unresolved]:
     out: list[EventDate | Unresolved] = []
     for m in _RELATIVE.finditer(sentence):
+        if m.group()[0].isupper() and sentence[:m.start()].strip(" \"'“‘(—–-"):
+            continue  # capitalized inside a sentence: a name ("USA Today", "Today show")
         if anchor is None or not anchor.is_publication:
             out.append(Unresolved("a relative date in an article without a publication date",
                                   m.start(), m.end()))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SHOWN = 300  # events drawn in the page; a narrower topic shows the rest
 HINT = ("Type a topic (or leave it empty for every article) and press Show timeline: the "
         "dated events the articles report, oldest first, each with its quotes.")
 CSS = """
@@ -56,8 +57,11 @@ def timeline_html(events: list[Event], ref_for: RefFor, topic: str = "") -> str:
     if varied:
         parts.append('<div class="nd-tl-names">Names spelled more than one way: '
                      f'{esc("; ".join(varied))}</div>')
-    items = "".join(_event_html(e, ref_for, spellings) for e in events)
+    items = "".join(_event_html(e, ref_for, spellings) for e in events[:SHOWN])
     parts.append(f'<ol class="nd-tl">{items}</ol>')
+    if len(events) > SHOWN:
+        parts.append(f'<div class="nd-tl-head">The first {SHOWN} are shown; a narrower topic, '
+                     "or the command newsdesk timeline, lists them all.</div>")
     return f'<div class="nd-timeline">{"".join(parts)}</div>'
 
 
