@@ -2,8 +2,8 @@
 
 An event is a sentence that dates what it reports (`nlp.event_dates`): an explicit date,
 or a weekday or "yesterday" counted from the article's own date, as when-answers do.
-Reports of one event by several articles (the same day, a name in common, and a word
-in common for what happened) become one `Event` with a citation each. A weekday in an
+Reports of one event by several articles (the same day, a person in common, and words
+in common for what happened: `same_event`) become one `Event` with a citation each. A weekday in an
 article that gives no date to count from takes the day of the one dated report of the
 same event on that weekday, if there is exactly one; otherwise the event is listed
 undated, at the end, never placed on a guessed day.
