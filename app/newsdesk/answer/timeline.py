@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from newsdesk.answer.cite import FileCache, Sentence
@@ -304,8 +304,3 @@ def variants(events: Iterable[Event]) -> list[list[str]]:
             out.append(surnames)
     return out
 
-
-def renumbered(event: Event, start: int) -> Event:
-    """The event with its citations numbered from `start`."""
-    return replace(event, citations=[replace(c, n=start + i)
-                                     for i, c in enumerate(event.citations)])
