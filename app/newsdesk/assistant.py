@@ -180,6 +180,7 @@ class Assistant:
                     files=self.files,
                     threshold=self.settings.refusal_threshold,
                     max_sentences=self.settings.max_answer_sentences,
+                    budget=self.settings.sentence_budget,
                 )
             return self._extractive
 

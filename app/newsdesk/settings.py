@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         None, ge=0.0, le=1.0,
         description="Refuse below this answer probability; default: the fitted threshold.",
     )
+    sentence_budget: int | None = Field(
+        None, ge=0,
+        description="Sentences the extractive generator embeds per question (those the "
+        "scorer ranks best on all else); default: the fitted budget; 0: every sentence.",
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_file_bytes: int = Field(
         5_000_000, ge=1, description="Articles larger than this are skipped with a message."

@@ -15,10 +15,11 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from newsdesk.answer.base import Draft, refusal_text
+from newsdesk.answer.budget import SentenceBudget, pick
 from newsdesk.answer.cite import CitationList, FileCache, Sentence, passage_sentences
 from newsdesk.answer.date_notes import DateNotes
 from newsdesk.answer.scorer import FEATURES, AnswerScorer, SentenceFacts, features
@@ -86,8 +87,10 @@ class ExtractiveGenerator:
         threshold: float | None = None,
         max_sentences: int = 3,
         scorer: AnswerScorer | None = None,
+        budget: int | None = None,
     ):
-        self.embed = _VectorCache(embed)
+        self.embed = embed if isinstance(embed, _VectorCache) else _VectorCache(embed)
+        self._budget = budget
         self._scored: OrderedDict[tuple[object, ...], list[Scored]] = OrderedDict()
         self._scored_lock = threading.Lock()
         self.embed_query = embed_query
@@ -102,6 +105,13 @@ class ExtractiveGenerator:
         if self._scorer is None:
             self._scorer = AnswerScorer.load()
         return self._scorer
+
+    @property
+    def budget(self) -> int:
+        """Sentences embedded per question (0: all): the fitted budget unless set."""
+        if self._budget is None:
+            self._budget = SentenceBudget.load().sentences
+        return self._budget
 
     @property
     def threshold(self) -> float:
@@ -137,10 +147,11 @@ class ExtractiveGenerator:
                 self._scored.popitem(last=False)
         return scored
 
-    def measure(self, question: str, passages: list[Passage], as_of: dt.date | None = None
-                ) -> tuple[list[Sentence], list[list[float]], list[float]]:
+    def measure(self, question: str, passages: list[Passage], as_of: dt.date | None = None,
+                budget: int = 0) -> tuple[list[Sentence], list[list[float]], list[float]]:
         """Every sentence of the passages, its row of `scorer.FEATURES`, and its lexical
-        score (what the report shows); the fitting script trains on exactly these rows."""
+        score (what the report shows); the fitting script trains on exactly these rows.
+        With a `budget`, only that many sentences get a vector (`answer.budget`); 0: all."""
         own, context = _split_context(question)
         by_passage = [passage_sentences(p) for p in passages]
         sentences = [s for group in by_passage for s in group]
@@ -157,8 +168,6 @@ class ExtractiveGenerator:
                 before = group[i - 1].text if i else group[0].passage.title
                 if before and _PRONOUN.match(s.text):
                     joined[s.text] = f"{before} {s.text}"
-        texts = list(dict.fromkeys([s.text for s in sentences] + list(joined.values())))
-        vectors = dict(zip(texts, self.embed(texts), strict=True))
         qtype = question_type(own)
         common = common_words([p.text for p in passages])
         facts, lexicals = [], []
@@ -172,25 +181,45 @@ class ExtractiveGenerator:
                     terms[i + 1] if i + 1 < len(terms) else set())
                 own_cov = sum(w * _covers(c, terms[i], common) for c, w in concepts) / total
                 win_cov = sum(w * _covers(c, window, common) for c, w in concepts) / total
-                semantic = _cosine(qvec, vectors[s.text])
-                if s.text in joined:
-                    semantic = max(semantic, _cosine(qvec, vectors[joined[s.text]]))
                 typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
                                                                          resolvable, common)
                 lexicals.append(0.65 * own_cov + 0.35 * win_cov)
                 facts.append(SentenceFacts(
-                    s.text, s.passage.source, semantic, own_cov, win_cov, title_cov, typed,
+                    s.text, s.passage.source, 0.0, own_cov, win_cov, title_cov, typed,
                     _conflict(own, s.text, s.passage.text), math.log1p(rank),
                     s.start, s.passage.published))
         retrieved: dict[str, str] = {}
         for p in passages:
             retrieved[p.source] = retrieved.get(p.source, "") + "\n" + p.text
+        semantic = self._semantic(qvec, facts, joined, budget, lambda rows: features(
+            rows, own, as_of, retrieved, untyped=qtype is None))
+        facts = [replace(f, semantic=semantic[f.text]) for f in facts]
         rows = features(facts, own, as_of, retrieved, untyped=qtype is None)
         return sentences, rows, lexicals
 
+    def _semantic(self, qvec: list[float], facts: list[SentenceFacts], joined: dict[str, str],
+                  budget: int, rows_of: Callable[[list[SentenceFacts]], list[list[float]]]
+                  ) -> dict[str, float]:
+        """Each sentence's cosine with the question (a pronoun sentence's also read with
+        the one before). With a budget only the sentences the scorer ranks best on all
+        else are embedded; the others get the least of their cosines, so none can win."""
+        texts = [f.text for f in facts]
+        if budget and len(set(texts)) > budget:
+            prior = [self.scorer.sentence.logit(row) for row in rows_of(facts)]
+            texts = pick(texts, prior, budget)
+        else:
+            texts = list(dict.fromkeys(texts))
+        wanted = list(dict.fromkeys(texts + [joined[t] for t in texts if t in joined]))
+        vectors = dict(zip(wanted, self.embed(wanted), strict=True))
+        cosines = {t: max(_cosine(qvec, vectors[t]),
+                          _cosine(qvec, vectors[joined[t]]) if t in joined else -1.0)
+                   for t in texts}
+        floor = min(cosines.values())
+        return {f.text: cosines.get(f.text, floor) for f in facts}
+
     def _score(self, question: str, passages: list[Passage],
                as_of: dt.date | None) -> list[Scored]:
-        sentences, rows, lexicals = self.measure(question, passages, as_of)
+        sentences, rows, lexicals = self.measure(question, passages, as_of, self.budget)
         semantic, typed = FEATURES.index("semantic"), FEATURES.index("typed")
         probabilities, confidence = self.scorer.score_rows(rows)
         out = [Scored(s, prob, lex, row[semantic], row[typed], confidence)
