@@ -18,7 +18,7 @@ from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, Inde
 from newsdesk.index.store import Manifest, manifest_path
 from newsdesk.ingest.corpus import read_corpus
 from newsdesk.settings import Settings, load_settings
-from newsdesk.types import Answer, Event, IngestReport, Passage, Turn
+from newsdesk.types import Answer, Corroboration, Event, IngestReport, Passage, Turn
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -239,6 +239,15 @@ class Assistant:
         t3 = time.perf_counter()
         citations = [c for c in draft.citations if self.files.verifies(c.source, c.quote, c.start,
                                                                          c.end)]
+        short = draft.short
+        if short is None and not draft.refused and citations:
+            # A model's answer: the short answer is picked among its cited quotes.
+            short = self.extractive().short_within(standalone, pool, day, citations)
+        if short is not None and not (
+                self.files.verifies(short.source, short.text, short.start, short.end)
+                and any(c.source == short.source and c.start <= short.start <= short.end <= c.end
+                        for c in citations)):
+            short = None
         yield Answer(
             question=question, answer=draft.text, refused=draft.refused, citations=citations,
             passages=shown, generator=draft.generator,
@@ -246,7 +255,8 @@ class Assistant:
                      "total": time.perf_counter() - t0},
             standalone_question=standalone if standalone != question else "",
             dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
-            as_of=day.isoformat(),
+            as_of=day.isoformat(), short_answer=None if draft.refused else short,
+            **_agreement(draft, {c.n for c in citations}),
         )
 
     def timeline(self, topic: str | None = None, as_of: dt.date | str | None = None
@@ -353,6 +363,17 @@ class GeneratorEntry:
 
     unavailable: Callable[[Settings], str]
     build: Callable[[Assistant], Generator]
+
+
+def _agreement(draft: Draft, verified: set[int]) -> dict[str, Any]:
+    """The draft's corroboration and conflicts, keeping only reports whose quote verified."""
+    if draft.refused or draft.corroboration is None:
+        return {}
+    reports = [r for r in draft.corroboration.reports if r.n in verified]
+    copies = sum(bool(r.copy_of) for r in reports)
+    return {"corroboration": Corroboration(len(reports) - copies, reports) if reports else None,
+            "conflicts": [r for r in draft.conflicts if r.n in verified]
+            if all(r.n in verified for r in draft.conflicts) else []}
 
 
 def _always(settings: Settings) -> str:

@@ -50,6 +50,52 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The name, date, number or phrase that answers: `text == file[start:end]` of `source`,
+    inside one of the answer's cited quotes."""
+
+    text: str
+    source: str
+    start: int
+    end: int
+    kind: str = ""  # name, date, number or phrase
+
+
+@dataclass(frozen=True)
+class Report:
+    """One article's report of the answer (`corroboration`) or of a value that differs
+    from it (`conflicts`); `n` is the number of the citation quoting it."""
+
+    n: int
+    source: str
+    title: str = ""
+    outlet: str = ""
+    published: str = ""
+    text: str = ""  # the value the article states (its `file[start:end]`)
+    start: int = 0
+    end: int = 0
+    copy_of: str = ""  # a near-duplicate of this source's text (a wire copy): counted once
+
+
+@dataclass(frozen=True)
+class Corroboration:
+    """How many distinct articles state the answer (copies counted once), and each one."""
+
+    articles: int
+    reports: list[Report]
+
+    def summary(self) -> str:
+        """'Reported by 3 articles: Tasnim, Tehran Times, Iran Press' (copies named)."""
+        names = {r.source: r.outlet or r.title or r.source for r in self.reports}
+        own = [names[r.source] for r in self.reports if not r.copy_of]
+        line = (f"Reported by {self.articles} article{'s' if self.articles != 1 else ''}: "
+                + ", ".join(dict.fromkeys(own)))
+        copies = [f"{names[r.source]} copies {names.get(r.copy_of, r.copy_of)}"
+                  for r in self.reports if r.copy_of]
+        return line + (f" ({'; '.join(copies)})" if copies else "")
+
+
+@dataclass(frozen=True)
 class Answer:
     """What newsdesk says to a question, with the evidence it used."""
 
@@ -65,15 +111,33 @@ class Answer:
     kept_sentences: int = 0
     error: str = ""
     as_of: str = ""  # the day the question was answered as of (YYYY-MM-DD)
+    short_answer: ShortAnswer | None = None  # None when refused or nothing short answers
+    corroboration: Corroboration | None = None  # the articles stating the short answer
+    conflicts: list[Report] = field(default_factory=list)  # sources differ: newest first
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def short_quote(self) -> Citation | None:
+        """The cited quote the short answer is cut from."""
+        s = self.short_answer
+        if s is None:
+            return None
+        return next((c for c in self.citations
+                     if c.source == s.source and c.start <= s.start and s.end <= c.end), None)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         fields["citations"] = [Citation(**c) for c in data.get("citations", [])]
         fields["passages"] = [Passage(**p) for p in data.get("passages", [])]
+        if data.get("short_answer"):
+            fields["short_answer"] = ShortAnswer(**data["short_answer"])
+        if data.get("corroboration"):
+            c = data["corroboration"]
+            fields["corroboration"] = Corroboration(
+                c["articles"], [Report(**r) for r in c.get("reports", [])])
+        fields["conflicts"] = [Report(**r) for r in data.get("conflicts", [])]
         return cls(**fields)
 
 

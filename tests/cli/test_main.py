@@ -33,6 +33,26 @@ def test_ask_json_schema(seed_index: Path) -> None:
     for p in data["passages"]:
         assert PASSAGE_FIELDS <= set(p)
     assert {"retrieve", "generate", "total"} <= set(data["timings"])
+    short = data["short_answer"]
+    assert "Gerasimov" in short["text"]
+    assert file_slice(SEEDS, short["source"], short["start"], short["end"]) == short["text"]
+    assert any(c["source"] == short["source"] and c["start"] <= short["start"]
+               and short["end"] <= c["end"] for c in data["citations"])
+    corroboration = data["corroboration"]
+    assert corroboration["articles"] >= 1
+    cited = {c["n"] for c in data["citations"]}
+    assert all(r["n"] in cited for r in corroboration["reports"])
+    assert data["conflicts"] == []
+
+
+def test_ask_prints_the_short_answer_first(seed_index: Path) -> None:
+    run = newsdesk(["ask", "--index", str(seed_index), GERASIMOV_QUESTION])
+    assert run.returncode == 0, run.stderr
+    first, second = run.stdout.splitlines()[:2]
+    assert first.startswith("Answer: ")
+    assert "Gerasimov" in first
+    assert "\033[" not in run.stdout  # not a terminal: no bold escape codes
+    assert second.startswith("Reported by ")
 
 
 @pytest.mark.parametrize(("question", "message"), [

@@ -23,14 +23,15 @@ from newsdesk.evaluation.run import (
     QuoteChecker,
     contains_answer,
     evaluate,
+    exact_match,
     hit_rank,
     load_questions,
     normalize_answer,
     score_answer,
     token_f1,
 )
-from newsdesk.types import Answer, Citation, Passage
-from tests.evaluation.thresholds import SEED_MAXIMUMS, SEED_MINIMUMS
+from newsdesk.types import Answer, Citation, Passage, ShortAnswer
+from tests.evaluation.thresholds import SEED_MAXIMUMS, SEED_MINIMUMS, SEED_SHORT_MINIMUM
 from tests.fakes import SEEDS
 
 ANSWER_FIELDS = {f.name for f in fields(Answer)}
@@ -82,6 +83,40 @@ def test_token_f1_takes_the_best_gold_answer() -> None:
         2 * (2 / 4) * 1.0 / (2 / 4 + 1.0))
     assert token_f1("nothing in common", ["Patriot Park"]) == 0.0
     assert token_f1("anything", []) == 0.0
+
+
+def test_exact_match_is_squads() -> None:
+    assert exact_match("The Patriot Park.", ["Patriot Park"])
+    assert exact_match("giving  tuesday", ["Black Friday", "Giving Tuesday"])
+    assert not exact_match("Patriot Park near Moscow", ["Patriot Park"])
+    assert not exact_match("", ["Patriot Park"])
+    assert not exact_match("the", ["a"])
+
+
+def test_short_answers_score_over_every_gold_answered_question(corpus: Path) -> None:
+    quotes = QuoteChecker(corpus)
+    good = cite(1, "a.txt", "Gen. Oleg Salyukov met Heidari in Moscow.", 0)
+    short = ShortAnswer("Oleg Salyukov", "a.txt", 5, 18, "name")
+    cases = [
+        (question("s1", ("Salyukov",), ("a.txt",)),
+         Answer("q", "Gen. Oleg Salyukov met Heidari in Moscow. [1]", False, [good], [],
+                "extractive", short_answer=short)),
+        (question("s2", ("Oleg Salyukov",), ("a.txt",)),
+         Answer("q", "Gen. Oleg Salyukov met Heidari in Moscow. [1]", False, [good], [],
+                "extractive", short_answer=short)),
+        (question("s3", ("Ababil",), ("b.txt",)), answer("No.", refused=True)),
+        (question("n1", ("Kubinka",), (), qtype="no-evidence"), answer("No.", refused=True)),
+        (question("u1", qtype="unanswerable"), answer("No.", refused=True)),
+    ]
+    results = [QuestionResult(q, a, score_answer(q, a, [], quotes)) for q, a in cases]
+    assert [r.scores.short_em for r in results] == [0.0, 1.0, 0.0, 0.0, None]
+    r = rates(results)
+    # Four questions have a gold answer (the no-evidence one too: RealTimeQA counts it);
+    # refusals score 0. Three of them are answerable.
+    assert r.short_exact_match == 0.25
+    assert r.short_exact_match_answerable == pytest.approx(
+        1 / 3, abs=1e-4)
+    assert r.short_f1 == pytest.approx((2 / 3 + 1) / 4, abs=1e-4)
 
 
 def test_hit_rank_is_the_first_gold_passage_within_ten() -> None:
@@ -277,6 +312,27 @@ def test_seed_set_meets_the_thresholds(seed_eval: tuple[EvalResult, list[dict]])
     assert not above, f"above the maximum (got, maximum): {above}"
     assert metrics["errors"] == 0
     assert metrics["curve_mismatches"] == 0
+
+
+def test_seed_short_answers_name_the_expected_thing(
+        seed_eval: tuple[EvalResult, list[dict]]) -> None:
+    """Correctly answered single-fact seed questions whose short answer holds a gold
+    answer ("General Oleg Salyukov" for "Salyukov").
+
+    Issue 13 asks for every one of them; the fitted span model reaches 12 of 41
+    (BENCHMARKS.md, "Short answers"), so this is a floor against regressions, not the
+    target: raise it when the span model improves."""
+    right, misses = 0, []
+    answered = [r for r in seed_eval[0].results if r.question.type == "single" and r.scores.correct]
+    for r in answered:
+        short = r.answer.short_answer
+        got = normalize_answer(short.text) if short else ""
+        if got and any(normalize_answer(a) in got for a in r.question.answers):
+            right += 1
+        else:
+            misses.append((r.question.id, short.text if short else None))
+    assert answered
+    assert right / len(answered) >= SEED_SHORT_MINIMUM, f"misses: {misses}"
 
 
 def test_results_have_one_line_per_question(seed_eval: tuple[EvalResult, list[dict]]) -> None:

@@ -22,3 +22,8 @@ SEED_MINIMUMS: dict[str, float] = {
 SEED_MAXIMUMS: dict[str, float] = {
     "false_refusal_rate": 0.03,  # over the 70 answerable questions (0 now; 2 would be 0.029)
 }
+
+# Short answers (issue 13): the share of correctly answered single-fact questions whose
+# short answer holds a gold answer. Measured 12 of 41 (0.29) at the span model's first
+# fit; the issue's target is all of them. A floor about one question below.
+SEED_SHORT_MINIMUM = 0.26

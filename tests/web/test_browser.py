@@ -122,6 +122,30 @@ def test_answer_footnote_opens_the_article_at_the_quote(tab: Tab) -> None:
     tab.assert_nothing_ran()
 
 
+def test_short_answer_is_bold_first_and_its_footnote_opens_the_quote(tab: Tab) -> None:
+    from playwright.sync_api import expect
+
+    answer = tab.ask(GERASIMOV_QUESTION)
+    short = answer.locator(".nd-short strong.nd-short-text")
+    expect(short).to_be_visible()
+    assert "Gerasimov" in (short.text_content() or "")
+    weight = short.evaluate("e => getComputedStyle(e).fontWeight")
+    assert int(weight) >= 600
+    # It comes first: above the sentences that support it.
+    top = short.bounding_box()
+    text = answer.locator("p.nd-text").bounding_box()
+    assert top
+    assert text
+    assert top["y"] < text["y"]
+    expect(answer.locator(".nd-support")).to_contain_text("Reported by")
+    tab.shot("01b-short-answer")
+    answer.locator(".nd-short button.nd-cite").click()
+    mark = tab.page.locator("#nd-viewer mark.nd-hl")
+    expect(mark).to_have_count(1)
+    assert short.text_content() in (mark.text_content() or "")
+    expect(mark).to_be_in_viewport()
+
+
 def test_follow_up_shows_the_rewritten_question(tab: Tab) -> None:
     tab.ask(GERASIMOV_QUESTION)
     answer = tab.ask("What did he say about Iran?")

@@ -78,3 +78,25 @@ def test_long_questions_are_echoed_shortened() -> None:
     assert len(parsed.text) < 600
 
 
+
+
+def test_short_answer_comes_first_in_bold_with_its_marker_and_sources() -> None:
+    from dataclasses import replace
+
+    from newsdesk.types import Corroboration, Report, ShortAnswer
+
+    answer = gerasimov_answer()
+    quote = answer.citations[0]
+    at = quote.start + quote.quote.index("Valery Gerasimov")
+    short = ShortAnswer("Valery Gerasimov", quote.source, at, at + len("Valery Gerasimov"), "name")
+    reports = [Report(1, quote.source, outlet="Tasnim <b>News</b>")]
+    page = answer_html(replace(answer, short_answer=short,
+                               corroboration=Corroboration(1, reports)),
+                       lambda s, a, b: f"{s}:{a}:{b}")
+    assert page.index('<strong class="nd-short-text">Valery Gerasimov</strong>') < page.index(
+        'class="nd-text"')
+    assert f'value="{quote.source}:{quote.start}:{quote.end}"' in page.split("nd-text")[0]
+    assert "Reported by 1 article: Tasnim &lt;b&gt;News&lt;/b&gt;" in page
+    # A short answer outside every cited quote is not shown.
+    stray = replace(short, start=0, end=3)
+    assert "nd-short" not in answer_html(replace(answer, short_answer=stray), lambda *a: None)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from newsdesk.types import Citation, Passage, Turn
+from newsdesk.types import Citation, Corroboration, Passage, Report, ShortAnswer, Turn
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class Draft:
     kept: int = 0
     dropped: int = 0
     notes: dict[str, float] = field(default_factory=dict)
+    short: ShortAnswer | None = None
+    corroboration: Corroboration | None = None
+    conflicts: list[Report] = field(default_factory=list)
 
 
 class Generator(Protocol):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsdesk.nlp.answer_types import _ORG_WORDS, entities
+from newsdesk.nlp.answer_types import ORG_WORDS, entities
 from newsdesk.nlp.text import normalize, words
 from newsdesk.types import Turn
 
@@ -51,7 +51,7 @@ def needs_context(question: str) -> bool:
 
 def _people(text: str) -> list[str]:
     """Likely person names: multi-word names first, then single names not used as places."""
-    runs = [r for r in entities(text) if not {t.lower() for t in r} & _ORG_WORDS]
+    runs = [r for r in entities(text) if not {t.lower() for t in r} & ORG_WORDS]
     names = [" ".join(r) for r in runs if len(r) >= 2]
     for (token,) in (r for r in runs if len(r) == 1):
         place_like = re.search(rf"\b(in|at|to|from|near|into|of)\s+{re.escape(token)}", text)

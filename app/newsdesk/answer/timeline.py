@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from newsdesk.answer.cite import FileCache, Sentence
-from newsdesk.nlp.answer_types import _ORG_WORDS, entities
+from newsdesk.nlp.answer_types import ORG_WORDS, entities
 from newsdesk.nlp.dates import MONTHS, WEEKDAYS, Anchor, anchor_date
 from newsdesk.nlp.event_dates import PRECISIONS, EventDate, Unresolved, sentence_date
 from newsdesk.nlp.names import TITLES, name_clusters, same_name
@@ -159,7 +159,7 @@ def names_in(sentence: str) -> tuple[list[str], list[str]]:
         if all(t.isupper() for t in tokens):
             continue  # "TEHRAN –": a dateline, or an acronym
         cut = max((i for i, t in enumerate(tokens)
-                   if t.lower() in TITLES or t.lower() in _ORG_WORDS
+                   if t.lower() in TITLES or t.lower() in ORG_WORDS
                    or t.lower() in _OFFICES), default=-1)
         tail = tokens[cut + 1:]
         if len(tail) >= 3 and f"of {tail[0]} " in sentence:

@@ -160,7 +160,7 @@ def _ask(assistant: Any, question: str, as_json: bool, as_of: str | None = None)
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
-        print(format_answer(answer))
+        print(format_answer(answer, bold=sys.stdout.isatty()))
     return 0
 
 

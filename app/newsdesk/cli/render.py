@@ -6,9 +6,21 @@ import textwrap
 
 from newsdesk.types import Answer
 
+BOLD, PLAIN = "\033[1m", "\033[0m"
 
-def format_answer(answer: Answer, width: int = 88) -> str:
-    lines = [fill_lines(answer.answer, width)]
+
+def format_answer(answer: Answer, width: int = 88, bold: bool = False) -> str:
+    """The answer for a terminal: the short answer first (in bold where `bold`), then the
+    sentences with their markers, the quotes, and which generator answered how fast."""
+    lines = []
+    short = answer.short_answer
+    if short is not None and not answer.refused:
+        quote = answer.short_quote()
+        shown = f"{BOLD}{short.text}{PLAIN}" if bold else short.text
+        lines.append(f"Answer: {shown}" + (f" [{quote.n}]" if quote else ""))
+        if answer.corroboration is not None:
+            lines.append(textwrap.fill(answer.corroboration.summary(), width))
+    lines.append(fill_lines(answer.answer, width))
     if answer.error:
         lines.append(f"(note: {answer.error})")
     if answer.standalone_question:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from newsdesk.cli.render import format_answer
@@ -31,5 +32,5 @@ def chat(assistant: Assistant) -> int:
         except BadQuestion as exc:
             print(exc)
             continue
-        print(format_answer(answer))
+        print(format_answer(answer, bold=sys.stdout.isatty()))
         history.append(Turn(question, answer.answer))

@@ -36,6 +36,12 @@ class Rates:
     quote_validity: float | None  # citations whose quote is the file's text at its offsets
     refusal_rate: float | None  # over unanswerable questions
     false_refusal_rate: float | None  # over answerable questions
+    # The short answer, SQuAD-style, over every question with a gold answer (refusals
+    # score 0, as RealTimeQA counts) and over the answerable ones.
+    short_exact_match: float | None = None
+    short_f1: float | None = None
+    short_exact_match_answerable: float | None = None
+    short_f1_answerable: float | None = None
     # Model generators only (None for extractive): the share of the model's sentences that
     # verification dropped, and of answers where it kept none and extractive answered.
     dropped_sentence_rate: float | None = None
@@ -117,6 +123,9 @@ class Scores:
     cited_gold: int
     invalid_quotes: list[int]  # numbers of citations whose quote is not the file's text
     errored: bool = False
+    # The short answer against the gold answers (None: the question has none); 0 if refused.
+    short_em: float | None = None
+    short_f1: float | None = None
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,20 @@ def rates(results: Sequence[QuestionResult]) -> Rates:
         quote_validity=round((citations - invalid) / citations, 4) if citations else None,
         refusal_rate=_mean([r.answer.refused for r in unanswerable]),
         false_refusal_rate=_mean([r.answer.refused for r in answerable]),
+        **_short_rates(results),
         **_model_rates(results),
     )
+
+
+def _short_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """Exact match and F1 of the short answers, over gold-answered and answerable questions."""
+    gold = [r.scores for r in results if r.scores.short_em is not None]
+    answerable = [r.scores for r in results
+                  if r.question.answerable and r.scores.short_em is not None]
+    return {"short_exact_match": _mean([s.short_em or 0.0 for s in gold]),
+            "short_f1": _mean([s.short_f1 or 0.0 for s in gold]),
+            "short_exact_match_answerable": _mean([s.short_em or 0.0 for s in answerable]),
+            "short_f1_answerable": _mean([s.short_f1 or 0.0 for s in answerable])}
 
 
 def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
@@ -157,7 +169,11 @@ def headline(m: Metrics) -> list[str]:
             ("citation recall", o.citation_recall, answerable),
             ("quote validity", o.quote_validity, f"{o.citations} citations"),
             ("refusal rate", o.refusal_rate, f"{o.unanswerable} unanswerable"),
-            ("false-refusal rate", o.false_refusal_rate, answerable)]
+            ("false-refusal rate", o.false_refusal_rate, answerable),
+            ("short answer exact match", o.short_exact_match, "with a gold answer"),
+            ("short answer F1", o.short_f1, "with a gold answer"),
+            ("short answer exact match", o.short_exact_match_answerable, answerable),
+            ("short answer F1", o.short_f1_answerable, answerable)]
     if o.dropped_sentence_rate is not None or o.fallback_rate is not None:
         rows += [("model sentences dropped by verification", o.dropped_sentence_rate,
                   "sentences the model wrote"),

@@ -131,6 +131,16 @@ def token_f1(text: str, answers: Sequence[str]) -> float:
     return best
 
 
+def exact_match(text: str, answers: Sequence[str]) -> bool:
+    """SQuAD exact match: equal to a gold answer once case, punctuation and articles go."""
+    got = _squad_tokens(text)
+    return bool(got) and any(got == _squad_tokens(a) for a in answers)
+
+
+def _squad_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(normalize_answer(text)) if t not in _ARTICLES]
+
+
 def hit_rank(passages: Sequence[Passage], sources: Collection[str]) -> int | None:
     """1-based rank of the first passage from a gold file within RANK_DEPTH; None if none."""
     return next((i for i, p in enumerate(passages[:RANK_DEPTH], 1) if p.source in sources), None)
@@ -159,6 +169,7 @@ def score_answer(q: EvalQuestion, answer: Answer, ranked: Sequence[Passage],
                  quotes: QuoteChecker, errored: bool = False) -> Scores:
     """Score one answer, given the passages retrieval ranked for it (none: an error, all miss)."""
     cited = sorted({c.source for c in answer.citations})
+    short = answer.short_answer.text if answer.short_answer and not errored else ""
     answered, gold = not (answer.refused or errored), set(q.sources)
     return Scores(
         correct=(answered and contains_answer(answer.answer, q.answers)) if q.answerable else None,
@@ -167,6 +178,9 @@ def score_answer(q: EvalQuestion, answer: Answer, ranked: Sequence[Passage],
         recall_at_5=len(gold & {p.source for p in ranked[:5]}) / len(gold) if gold else None,
         retrieved=[p.source for p in ranked], cited=cited, cited_gold=len(gold.intersection(cited)),
         invalid_quotes=[c.n for c in answer.citations if not quotes.valid(c)], errored=errored,
+        # RealTimeQA's count: every question with a gold answer, a refusal scoring 0.
+        short_em=(float(exact_match(short, q.answers)) if short else 0.0) if q.answers else None,
+        short_f1=(token_f1(short, q.answers) if short else 0.0) if q.answers else None,
     )
 
 

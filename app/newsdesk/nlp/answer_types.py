@@ -77,7 +77,7 @@ _RELATIVE_DATE = re.compile(
     re.IGNORECASE,
 )
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'-]*[\w]|\b[A-Z]{2,}\b|\b[A-Z]+-?\d+\w*\b")
-_ORG_WORDS = frozenset(
+ORG_WORDS = frozenset(
     """staff forces force army navy ministry organization organisation council committee
     agency court union network guard corps company bank university party government news
     press park forum garden wall sea corridor republic federation nations treaty
@@ -103,15 +103,20 @@ def _new(tokens: list[str], asked: set[str]) -> bool:
 
 def entities(sentence: str) -> list[list[str]]:
     """Runs of capitalized words (a crude named-entity finder), without dates and stopwords."""
-    runs: list[list[str]] = []
+    return [tokens for _, _, tokens in entity_spans(sentence)]
+
+
+def entity_spans(sentence: str) -> list[tuple[int, int, list[str]]]:
+    """`entities` with where each run starts and ends in the sentence."""
+    runs: list[tuple[int, int, list[str]]] = []
     current: list[str] = []
-    last_end = -2
+    first = last_end = -2
     for m in _CAPITALIZED.finditer(sentence):
         token = m.group()
         low = token.lower().strip("’'")
         if low in _DATE_WORDS or (m.start() == 0 and low in STOPWORDS) or low in STOPWORDS:
             if current:
-                runs.append(current)
+                runs.append((first, last_end, current))
             current, last_end = [], -2
             continue
         gap = sentence[last_end : m.start()]
@@ -119,11 +124,11 @@ def entities(sentence: str) -> list[list[str]]:
             current.append(token)
         else:
             if current:
-                runs.append(current)
-            current = [token]
+                runs.append((first, last_end, current))
+            current, first = [token], m.start()
         last_end = m.end()
     if current:
-        runs.append(current)
+        runs.append((first, last_end, current))
     return runs
 
 
@@ -158,7 +163,7 @@ def type_strength(qtype: str | None, sentence: str, question: str, resolvable: b
     if qtype == "person":
         if not _has_role(question, sentence):
             return 0.0
-        people = [r for r in runs if not {t.lower() for t in r} & _ORG_WORDS]
+        people = [r for r in runs if not {t.lower() for t in r} & ORG_WORDS]
         if _title_case(sentence):
             return 0.7 if runs else 0.0  # a headline: capitals say nothing about names
         if any(len(r) >= 2 for r in people):

@@ -53,6 +53,8 @@ CSS = """
 .nd-question { white-space: pre-wrap; overflow-wrap: anywhere; }
 .nd-answer { display: flex; flex-direction: column; gap: 0.55rem; overflow-wrap: anywhere; }
 .nd-answer .nd-text { margin: 0; line-height: 1.55; }
+.nd-answer .nd-short { margin: 0 0 .2em; font-size: 1.15em; }
+.nd-answer .nd-support { margin: 0 0 .45em; font-size: .85em; opacity: .75; }
 .nd-searched { font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .nd-standalone { font-style: italic; }
 .nd-status { color: var(--body-text-color-subdued); font-style: italic; }

@@ -67,11 +67,24 @@ def answer_html(answer: Answer, ref_for: RefFor) -> str:
         parts.append(f'<p class="nd-text nd-refusal">{esc(answer.answer)}</p>')
         parts.append(_evidence_html(answer.passages[:2], ref_for))
     else:
+        parts.append(_short_html(answer, ref_for))
         parts.append(f'<p class="nd-text">{_linked_text(answer, ref_for)}</p>')
         parts.append(_footnotes_html(answer.citations, ref_for))
     parts.append(_meta_html(answer))
     css = "nd-answer nd-refused" if answer.refused else "nd-answer"
     return f'<div class="{css}">{"".join(parts)}</div>'
+
+
+def _short_html(answer: Answer, ref_for: RefFor) -> str:
+    """The short answer in bold, with the marker of the quote it is cut from."""
+    short, quote = answer.short_answer, answer.short_quote()
+    if short is None or quote is None:
+        return ""
+    corroboration = answer.corroboration
+    support = (f'<div class="nd-support">{esc(corroboration.summary())}</div>'
+               if corroboration is not None else "")
+    return (f'<p class="nd-short"><strong class="nd-short-text">{esc(short.text)}</strong>'
+            f"{_marker_html(quote, ref_for)}</p>{support}")
 
 
 def _linked_text(answer: Answer, ref_for: RefFor) -> str:

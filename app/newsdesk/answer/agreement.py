@@ -1,0 +1,142 @@
+"""Which articles state the short answer, which are copies, and where sources differ.
+
+News repeats itself: several outlets report one fact, wire copies repeat one text, and
+outlets sometimes disagree (a number, a date, a name). Given the picked short answer and
+the other candidates (`answer.short`), this module says how many distinct articles state
+the answer (near-duplicate copies count once, and are named as copies) and whether
+another article states a different value for the same thing.
+
+An article supports the answer when one of the best sentences states the value and
+covers the question's words about as well as the answer's sentence (CONFLICT_LEXICAL).
+"The same thing": the other sentence covers the question's words about as well as the
+answer's sentence (`lexical`, within CONFLICT_LEXICAL) and shares most of its other
+words (CONFLICT_OVERLAP); without that, a different name is another fact, not a dispute.
+"Different": not the same name spelled another way (`nlp.names.same_name`), not one
+contained in the other ("Shoigu" in "Sergei Shoigu"), not the same number or day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from newsdesk.answer.cite import Sentence
+from newsdesk.answer.short import Candidate, Span
+from newsdesk.nlp.dates import find_dates
+from newsdesk.nlp.names import same_name
+from newsdesk.nlp.text import content_terms, words
+
+COPY_JACCARD = 0.5  # articles sharing this share of their 5-word shingles are copies
+CONFLICT_LEXICAL = 0.1  # the other sentence covers the question at most this much less
+CONFLICT_OVERLAP = 0.6  # and shares this share of the smaller one's other words
+CONFLICT_PROBABILITY = 0.5  # and its value is at least this likely relative to the answer
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One article's statement: its value (file offsets) and the sentence stating it."""
+
+    text: str
+    start: int
+    end: int
+    sentence: Sentence
+
+    @property
+    def source(self) -> str:
+        return self.sentence.passage.source
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The answer's supporting articles (copies folded into their original) and, when
+    sources differ, each side (the answer's first)."""
+
+    support: list[Side]
+    copies: list[tuple[str, str]]  # (source, the source it copies)
+    conflicts: list[Side]
+
+
+def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[str, int], float],
+              text_of: Callable[[str], str | None], asks_value: bool) -> Agreement:
+    """`lexical` maps (source, sentence start) to the sentence's question coverage;
+    `text_of(source)` reads an article; `asks_value`: the question asks for a date, a
+    number or a name (only then can sources disagree on it)."""
+    first = pick.best.sentence
+    base = lexical.get((first.passage.source, first.start), 0.0)
+    support: list[Side] = []
+    for span in pick.spans:  # best sentence first; one per article
+        sentence = span.sentence
+        if (all(s.source != sentence.passage.source for s in support) and (
+                not support or lexical.get((sentence.passage.source, sentence.start), 0.0)
+                >= base - CONFLICT_LEXICAL)):
+            support.append(_side(span))
+    copies = _copies([s.source for s in support], text_of)
+    conflicts: list[Side] = []
+    if asks_value:
+        sources = {s.source for s in support}
+        for c in found:
+            span = c.best
+            sentence = span.sentence
+            if (c is pick or sentence.passage.source in sources
+                    or c.probability < CONFLICT_PROBABILITY * pick.probability
+                    or span.kind != pick.best.kind or _same_value(c, pick)
+                    or lexical.get((sentence.passage.source, sentence.start), 0.0)
+                    < base - CONFLICT_LEXICAL
+                    or not _same_statement(first.text, pick.best.text,
+                                           sentence.text, span.text)):
+                continue
+            if all(s.source != sentence.passage.source for s in conflicts):
+                conflicts.append(_side(span))
+                sources.add(sentence.passage.source)
+        if conflicts:
+            conflicts.insert(0, support[0])
+    return Agreement(support, copies, conflicts)
+
+
+def _side(span: Span) -> Side:
+    return Side(span.text, span.start, span.end, span.sentence)
+
+
+def _same_value(a: Candidate, b: Candidate) -> bool:
+    """One value written two ways: a name's spelling, one inside the other, the same
+    number ("4,000" / "4000") or the same calendar day."""
+    ta, tb = a.best.text, b.best.text
+    ka, kb = f" {a.key} ", f" {b.key} "
+    if ka in kb or kb in ka or same_name(ta, tb):
+        return True
+    na, nb = _DIGITS.findall(ta), _DIGITS.findall(tb)
+    if na and nb and [n.replace(",", "") for n in na] == [n.replace(",", "") for n in nb]:
+        return True
+    da, db = find_dates(ta), find_dates(tb)
+    return bool(da and db and da[0].date and da[0].date == db[0].date)
+
+
+def _same_statement(a: str, value_a: str, b: str, value_b: str) -> bool:
+    """Two sentences say the same thing but for their values: most of their other
+    content words are shared."""
+    ta = set(content_terms(a)) - set(content_terms(value_a))
+    tb = set(content_terms(b)) - set(content_terms(value_b))
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / min(len(ta), len(tb)) >= CONFLICT_OVERLAP
+
+
+def _copies(sources: list[str], text_of: Callable[[str], str | None]) -> list[tuple[str, str]]:
+    """(copy, original) for each article that repeats an earlier one's text."""
+    shingles: dict[str, set[tuple[str, ...]]] = {}
+    out: list[tuple[str, str]] = []
+    for source in sources:
+        text = text_of(source) or ""
+        tokens = words(text)
+        mine = {tuple(tokens[i : i + 5]) for i in range(max(0, len(tokens) - 4))}
+        for other, theirs in shingles.items():
+            if any(c == other for c, _ in out):
+                continue
+            union = len(mine | theirs)
+            if union and len(mine & theirs) / union >= COPY_JACCARD:
+                out.append((source, other))
+                break
+        shingles[source] = mine
+    return out

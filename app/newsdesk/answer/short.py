@@ -1,0 +1,351 @@
+"""Short answers: the name, date, number or short phrase that answers, cut from a quote.
+
+Every candidate is a span of one of the best-scored sentences: a name (a run of
+capitalized words, or part of one: "Oleg Salyukov", "Salyukov"), a date ("October 18,
+2021", "Monday", "2021"), a number with or without its unit ("4,000", "10 years") or,
+for questions that ask for no particular kind of thing, a phrase of up to four words
+that is not in the question. Candidates with the same words are pooled: news repeats an
+answer in many pages, so a value that several independent articles state is stronger.
+A linear model over `SPAN_FEATURES` (fitted on RealTimeQA train by
+`scripts/fit_short.py`, seeded, shipped as `short.json`) picks one; its offsets are the
+sentence's, so `file[start:end] == text` is checked like any quote.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.answer.cite import Sentence
+from newsdesk.answer.scorer import Linear, sigmoid
+from newsdesk.nlp.answer_types import ORG_WORDS, entities, entity_spans
+from newsdesk.nlp.dates import bare_weekdays, find_dates
+from newsdesk.nlp.names import TITLES, same_name
+from newsdesk.nlp.text import STOPWORDS, content_terms
+
+MODEL_FILE = Path(__file__).with_name("short.json")
+SENTENCES = 10  # candidates (and their support) come from the best this many sentences
+# The answer is picked among the values of the best this many sentences: on RealTimeQA
+# train (5-fold CV, scripts/fit_short.py) 1, 2, 3, 5 and 10 give the same exact match
+# within noise, and the fewest is the simplest (it trusts the sentence scorer).
+CHOOSE_FROM = 1
+MAX_PHRASE = 4  # words in a phrase candidate
+
+# Order matters: it is the column order of the weights in short.json.
+SPAN_FEATURES = (
+    "sentence_score",  # the scorer's probability for the best sentence stating it
+    "sentence_rank",  # log(1 + that sentence's rank among the question's sentences)
+    "type_fit",  # it is the kind of thing asked for (a date for when, a name for who)
+    "is_name", "is_date", "is_number", "is_phrase",  # what kind of span it is
+    "novel",  # share of its words that the question does not contain
+    "support",  # log(1 + distinct articles among the best sentences that state it)
+    "mass",  # summed probability of the sentences stating it, one per article
+    "proximity",  # log(1 + words between it and the nearest question word in its sentence)
+    "words",  # log(1 + its words)
+    "whole_run",  # a whole run of capitalized words, not a piece of one
+    "capitalized",  # share of its words that start with a capital
+    "inner_stopword",  # it holds a stopword ("Bank of England", "the end of")
+    "leading_common",  # its first word is written in lower case elsewhere ("General")
+    "in_title",  # the article's title states it
+    "lower_word",  # a single word written in lower case ("people", "now"): rarely an answer
+    "outlet",  # the name of the outlet that published the page ("CNN"): page furniture
+    "slot_name",  # a capitalized span for a which/what/who question (which band? a name)
+    "asked_name",  # holds a name the question gives: the question's subject, not its answer
+    "common_words",  # share of its words the passages also write in lower case ("Forces")
+    "person_like",  # a person's name: titled or two names, last word a name, no "Ministry"
+    "person_fit",  # ... for a question asking for a person (who, which general)
+    "place_cue",  # follows in, at, near or from ("in Tajikistan")
+    "place_fit",  # ... for a question asking for a place (where, which country)
+)
+
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?"
+    r"(?:\s(?:million|billion|trillion|thousand|hundred))?(?![\w])"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|dozen)(?:-\w+)?\b",
+    re.IGNORECASE,
+)
+_RANK = SPAN_FEATURES.index("sentence_rank")
+_UNIT = re.compile(r"\s[a-z][a-z-]{1,20}\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MONTH_YEAR = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:19|20)\d{2}\b")
+_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+_KIND_FOR_TYPE = {"date": "date", "number": "number", "person": "name", "place": "name",
+                  "name": "name"}
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_SLOT = re.compile(r"\b(?:which|what|who|whom)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s$")
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalization: case-folded, no punctuation, no articles."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return " ".join(_ARTICLES.sub(" ", _PUNCT.sub(" ", text)).split())
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate inside one sentence; `start`/`end` are file offsets."""
+
+    sentence: Sentence
+    start: int
+    end: int
+    kind: str  # name, date, number or phrase
+    whole_run: bool = False
+
+    @property
+    def text(self) -> str:
+        s = self.sentence
+        return s.text[self.start - s.start : self.end - s.start]
+
+
+@dataclass
+class Candidate:
+    """One answer value (spans with the same normalized words pooled) and its features."""
+
+    key: str
+    spans: list[Span] = field(default_factory=list)
+    variants: set[str] = field(default_factory=set)  # its spellings, normalized
+    row: list[float] = field(default_factory=list)
+    probability: float = 0.0
+
+    @property
+    def best(self) -> Span:
+        return self.spans[0]  # spans are added best sentence first
+
+
+def sentence_spans_of(s: Sentence, kinds: set[str]) -> list[Span]:
+    """The candidate spans of one sentence, of the given kinds."""
+    text, base = s.text, s.start
+    out: list[Span] = []
+    dates: list[tuple[int, int]] = []
+    if "date" in kinds or "number" in kinds or "phrase" in kinds:
+        for d in find_dates(text):
+            dates.append((d.start, d.end))
+        for m in _MONTH_YEAR.finditer(text):
+            dates.append((m.start(), m.end()))
+        for m in _YEAR.finditer(text):
+            dates.append((m.start(), m.end()))
+        for a, b, _ in bare_weekdays(text):
+            word = re.search(r"[A-Z]\w+", text[a:b])
+            if word:
+                dates.append((a + word.start(), a + word.end()))
+    if "date" in kinds:
+        # A when-question wants the most precise date written: "2021" inside "October 12,
+        # 2021" is no candidate of its own.
+        whole = [(a, b) for a, b in dict.fromkeys(dates)
+                 if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in dates)]
+        out += [Span(s, base + a, base + b, "date") for a, b in whole]
+    if "number" in kinds:
+        for m in _NUMBER.finditer(text):
+            if any(a <= m.start() < b for a, b in dates):
+                continue
+            out.append(Span(s, base + m.start(), base + m.end(), "number"))
+            unit = _UNIT.match(text, m.end())
+            if unit and unit.group().strip() not in STOPWORDS:
+                out.append(Span(s, base + m.start(), base + unit.end(), "number"))
+    if "name" in kinds:
+        for a, b, _ in entity_spans(text):
+            for x, y, whole in _name_pieces(text, a, b):
+                out.append(Span(s, base + x, base + y, "name", whole_run=whole))
+    if "phrase" in kinds:
+        tokens = list(_WORD.finditer(text))
+        for i in range(len(tokens)):
+            for j in range(i, min(len(tokens), i + MAX_PHRASE)):
+                first, last = tokens[i].group().lower(), tokens[j].group().lower()
+                if first in STOPWORDS or last in STOPWORDS:
+                    continue
+                gap = text[tokens[i].end() : tokens[j].start()] if j > i else ""
+                if re.search(r"[^\w\s'’-]", gap):
+                    break  # a phrase does not cross punctuation
+                out.append(Span(s, base + tokens[i].start(), base + tokens[j].end(), "phrase"))
+    return out
+
+
+def _name_pieces(text: str, a: int, b: int) -> list[tuple[int, int, bool]]:
+    """The spans a run of capitalized words `text[a:b]` offers as names: the whole run,
+    and each of its parts (split at "of", "of the" and after a possessive) with up to
+    MAX_PHRASE of its last words. A name ends with its head (the surname in "Sergei
+    Shoigu", "Park" in "Patriot Park"), so no span stops short of a part's end."""
+    tokens = [(m.start() + a, m.end() + a) for m in re.finditer(r"\S+", text[a:b])]
+    parts: list[list[tuple[int, int]]] = [[]]
+    for x, y in tokens:
+        word = text[x:y]
+        if word.lower() in ("of", "the"):
+            parts.append([])
+            continue
+        parts[-1].append((x, y))
+        if _POSSESSIVE.search(word.rstrip(",;:")):
+            parts.append([])
+    out: dict[tuple[int, int], bool] = {}
+    for part in (p for p in parts if p):
+        for i in range(max(0, len(part) - MAX_PHRASE), len(part)):
+            x, y = part[i][0], part[-1][1]
+            piece = _POSSESSIVE.sub("", text[x:y].rstrip(",;:")).strip(" ,;:'’\"()")
+            lead = text.find(piece, x)
+            if piece and piece.lower() not in STOPWORDS and lead >= 0:
+                out.setdefault((lead, lead + len(piece)), False)
+    whole = _POSSESSIVE.sub("", text[a:b].rstrip(",;:")).strip(" ,;:'’\"()")
+    at = text.find(whole, a)
+    if whole and at >= 0:
+        out[(at, at + len(whole))] = True
+    return [(x, y, w) for (x, y), w in sorted(out.items())]
+
+
+def kinds_for(qtype: str | None) -> set[str]:
+    """The span kinds worth considering for a question type (None: anything)."""
+    if qtype is None:
+        return {"name", "date", "number", "phrase"}
+    if qtype in ("person", "place", "name"):
+        return {"name", "phrase"}
+    return {_KIND_FOR_TYPE[qtype]}
+
+
+def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence, float]],
+               common: frozenset[str] = frozenset(), limit: int = SENTENCES
+               ) -> list[Candidate]:
+    """Every candidate value in the best `limit` of `ranked` (sentence, probability, best
+    first) with its row of SPAN_FEATURES; `common` holds the words the passages also
+    write in lower case (`nlp.answer_types.common_words`)."""
+    asked = set(content_terms(question))
+    asked_norm = f" {normalize(question)} "
+    kinds = kinds_for(qtype)
+    wanted = _KIND_FOR_TYPE.get(qtype or "", "")
+    slot = bool(_SLOT.search(question)) and wanted in ("", "name")
+    names = {w.lower() for run in entities(question) for w in run}
+    pool: dict[str, Candidate] = {}
+    where: dict[str, list[tuple[int, float, str]]] = {}
+    for rank, (s, prob) in enumerate(ranked[:limit]):
+        q_positions = [m.start() for m in _WORD.finditer(s.text)
+                       if set(content_terms(m.group())) & asked]
+        for span in sentence_spans_of(s, kinds):
+            key = normalize(span.text)
+            if not key or f" {key} " in asked_norm:
+                continue
+            terms = content_terms(span.text)
+            if terms and all(_asked(t, asked) for t in terms):
+                continue
+            if key not in pool and span.kind == "name":
+                # One name spelled two ways ("Sergei Shoigu", "Sergei Shoygu") is one value.
+                key = next((k for k, c in pool.items() if c.best.kind == "name"
+                            and len(k.split()) == len(key.split())
+                            and same_name(c.best.text, span.text)), key)
+            cand = pool.setdefault(key, Candidate(key))
+            cand.variants.add(normalize(span.text))
+            if any((x.sentence.passage.source, x.start, x.end)
+                   == (span.sentence.passage.source, span.start, span.end) for x in cand.spans):
+                continue  # the same words as a name and as a phrase: the first kind stays
+            cand.spans.append(span)
+            where.setdefault(key, []).append((rank, prob, s.passage.source))
+            if len(cand.spans) == 1:
+                cand.row = _row(span, key, rank, prob, terms, asked, q_positions, wanted,
+                                common, slot, names, qtype)
+    for key, cand in pool.items():
+        seen = where[key]
+        by_source: dict[str, float] = {}
+        for _, prob, src in seen:
+            by_source[src] = max(by_source.get(src, 0.0), prob)
+        named = dict(zip(SPAN_FEATURES, cand.row, strict=True))
+        named["support"] = math.log1p(len(by_source))
+        named["mass"] = sum(by_source.values())
+        cand.row = [named[n] for n in SPAN_FEATURES]
+    return list(pool.values())
+
+
+def _common(word: str, common: frozenset[str]) -> bool:
+    """The passages also write this word in lower case: an ordinary word, not a name."""
+    terms = content_terms(word)
+    return bool(terms) and terms[0] in common
+
+
+def _asked(term: str, asked: set[str]) -> bool:
+    """The question says this word, or one derived from it ("Iran" in "Iranian",
+    "Russia" in "Russian"): a word of four letters or more that one of the two begins."""
+    return term in asked or (len(term) >= 4 and any(
+        len(a) >= 4 and (a.startswith(term) or term.startswith(a)) for a in asked))
+
+
+def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: set[str],
+         q_positions: list[int], wanted: str, common: frozenset[str], slot: bool,
+         names: set[str], qtype: str | None) -> list[float]:
+    s = span.sentence
+    local = span.start - s.start
+    words = _WORD.findall(span.text)
+    if q_positions:
+        between = min(len(_WORD.findall(s.text[min(p, local) : max(p, local)]))
+                      for p in q_positions)
+    else:
+        between = 30
+    title = f" {normalize(s.passage.title)} "
+    before = _WORD.findall(s.text[:local])[-1:]
+    titled = bool(before and before[0].lower().rstrip(".") in TITLES) or bool(
+        words and words[0].lower().rstrip(".") in TITLES)
+    person = float(span.kind == "name" and bool(words) and not _common(words[-1], common)
+                   and not any(w.lower() in ORG_WORDS for w in words)
+                   and (titled or sum(not _common(w, common) for w in words) >= 2))
+    place = float(span.kind == "name" and bool(before)
+                  and before[0].lower() in ("in", "at", "near", "from"))
+    first = words[0].lower() if words else ""
+    named = {
+        "sentence_score": prob, "sentence_rank": math.log1p(rank),
+        "type_fit": float(not wanted or span.kind == wanted),
+        "is_name": float(span.kind == "name"), "is_date": float(span.kind == "date"),
+        "is_number": float(span.kind == "number"), "is_phrase": float(span.kind == "phrase"),
+        "novel": (sum(not _asked(t, asked) for t in terms) / len(terms)) if terms else 0.0,
+        "support": 0.0, "mass": 0.0,
+        "proximity": math.log1p(between), "words": math.log1p(len(words)),
+        "whole_run": float(span.whole_run),
+        "capitalized": (sum(w[0].isupper() for w in words) / len(words)) if words else 0.0,
+        "inner_stopword": float(any(w.lower() in STOPWORDS for w in words[1:-1])),
+        "leading_common": float(bool(content_terms(first)) and content_terms(first)[0] in common
+                                and words[0][0].isupper()),
+        "in_title": float(f" {key} " in title),
+        "lower_word": float(len(words) == 1 and words[0].islower()),
+        "outlet": float(bool(s.passage.outlet) and key == normalize(s.passage.outlet)),
+        "slot_name": float(slot and bool(words) and words[0][0].isupper()),
+        "asked_name": float(any(w[0].isupper() and w.lower() in names for w in words)),
+        "common_words": (sum(_common(w, common) for w in words) / len(words)) if words else 0.0,
+        "person_like": person, "person_fit": person * (qtype == "person"),
+        "place_cue": place, "place_fit": place * (qtype == "place"),
+    }
+    return [named[n] for n in SPAN_FEATURES]
+
+
+@dataclass(frozen=True)
+class ShortModel:
+    """The fitted span model: P(this candidate is the answer)."""
+
+    linear: Linear
+    meta: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> ShortModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data.get("features", ())) != SPAN_FEATURES:
+            raise ValueError(f"{path}: fitted on features {data.get('features')}, the code "
+                             f"computes {SPAN_FEATURES}; refit with scripts/fit_short.py")
+        return cls(Linear.from_dict(data, len(SPAN_FEATURES), str(path)),
+                   dict(data.get("meta", {})))
+
+    def choose(self, found: list[Candidate]) -> Candidate | None:
+        """The most probable candidate of the best CHOOSE_FROM sentences; every
+        candidate gets its probability (the others may contradict or support it)."""
+        for c in found:
+            c.probability = sigmoid(self.linear.logit(c.row))
+        return max((c for c in found if choosable(c.row)), key=lambda c: c.probability,
+                   default=None)
+
+
+def choosable(row: Sequence[float]) -> bool:
+    """The candidate is stated in one of the best CHOOSE_FROM sentences."""
+    return row[_RANK] < math.log1p(CHOOSE_FROM) - 1e-9

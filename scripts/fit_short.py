@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Fit the short-answer span model (`app/newsdesk/answer/short.json`) on a training split.
+
+    python scripts/fit_short.py --train ../shared/bench/rtqa_train --index-root /work/idx
+
+For every answerable question of the training set the assistant retrieves its passage
+pool and scores its sentences as `ask` does (with the question's date as `as_of`); every
+candidate span of the best sentences (`answer.short.candidates`) becomes one row of
+`SPAN_FEATURES`, labelled 1 when its normalized words equal a gold answer's (SQuAD exact
+match); the model picks among the values of the best `CHOOSE_FROM` sentences and is
+fitted on those. The same seeded listwise fit as the sentence scorer's (`fit_scorer.fit`: a gold
+candidate should win the softmax over its question's candidates, then calibrated) gives
+the weights. Nothing here reads a development split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_scorer import DEFAULT_TRAIN, ROOT, fit, question_date, rounded  # noqa: E402
+
+
+def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
+    """Candidate rows of every answerable question of one training set."""
+    from newsdesk import Assistant
+    from newsdesk.answer.short import normalize
+    from newsdesk.evaluation.run import load_questions
+
+    corpus = folder / "corpus" if (folder / "corpus").is_dir() else folder
+    assistant = Assistant.from_settings(corpus=corpus, index=index_root / folder.name)
+    assistant.ensure_index(progress=True)
+    extractive = assistant.extractive()
+    out = []
+    for n, q in enumerate(load_questions(folder / "questions.jsonl"), start=1):
+        if not q.answerable or not q.answers:
+            continue
+        passages = assistant.retriever().search_pool(q.question, pool)
+        scored = extractive.score(q.question, passages, question_date(q.fields))
+        found = extractive.short_candidates(q.question, passages, scored)
+        gold = {normalize(a) for a in q.answers}
+        out.append({"id": q.id, "set": folder.name, "keys": [c.key for c in found],
+                    "rows": [c.row for c in found],
+                    "labels": [c.key in gold for c in found]})
+        if n % 25 == 0:
+            print(f"{folder.name}: {n} questions", file=sys.stderr, flush=True)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train", type=Path, nargs="+", default=[DEFAULT_TRAIN])
+    parser.add_argument("--index-root", type=Path, default=ROOT / "work" / "fit-index")
+    parser.add_argument("--out", type=Path,
+                        default=ROOT / "app" / "newsdesk" / "answer" / "short.json")
+    parser.add_argument("--rows", type=Path, help="cache of candidate rows (JSON); reused "
+                        "if it exists: delete it after changing a feature")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+    from newsdesk.answer.short import CHOOSE_FROM, SENTENCES, SPAN_FEATURES, choosable
+    from newsdesk.assistant import POOL
+
+    if args.rows and args.rows.is_file():
+        groups = json.loads(args.rows.read_text())
+    else:
+        groups = [g for folder in args.train for g in collect(folder, args.index_root, POOL)]
+        if args.rows:
+            args.rows.write_text(json.dumps(groups))
+    # The model picks among the values of the best CHOOSE_FROM sentences (features
+    # still count every candidate sentence), so it is fitted on those.
+    for g in groups:
+        keep = [i for i, row in enumerate(g["rows"]) if choosable(row)]
+        g["rows"], g["labels"] = [g["rows"][i] for i in keep], [g["labels"][i] for i in keep]
+        g["keys"] = [g["keys"][i] for i in keep]
+    usable = [g for g in groups if g["rows"]]
+    if not any(any(g["labels"]) for g in usable):
+        raise SystemExit("no candidate of any question matches a gold answer")
+    mean, scale, weights, bias = fit(usable, args.c, args.seed)
+    hits = 0
+    for g in usable:
+        z = ((np.asarray(g["rows"]) - mean) / scale) @ weights
+        hits += bool(g["labels"][int(np.argmax(z))])
+    reachable = sum(any(g["labels"]) for g in usable)
+    stats = {"questions": len(groups), "with_candidates": len(usable),
+             "gold_among_candidates": reachable,
+             "exact_match_train": round(hits / len(groups), 4),
+             "exact_match_when_reachable": round(hits / max(1, reachable), 4)}
+    data = {
+        "features": list(SPAN_FEATURES),
+        "mean": rounded(mean), "scale": rounded(scale), "weights": rounded(weights),
+        "bias": round(bias, 6),
+        "meta": {"script": "scripts/fit_short.py", "trained_on": [f.name for f in args.train],
+                 "c": args.c, "seed": args.seed, "sentences": SENTENCES,
+                 "choose_from": CHOOSE_FROM,
+                 "candidates": sum(len(g["rows"]) for g in groups), "train": stats},
+    }
+    args.out.write_text(json.dumps(data, indent=1) + "\n")
+    print(json.dumps({"weights": dict(zip(SPAN_FEATURES, data["weights"], strict=True)),
+                      **data["meta"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Corroboration and disagreement across articles, on made-up article pairs.
+
+Every sentence gets the same vector (as in test_extractive), so words, kinds and the
+fitted short-answer model decide; the articles are written so that the question's
+words are equally covered on both sides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsdesk.answer.cite import FileCache
+from newsdesk.answer.extractive import ExtractiveGenerator
+from newsdesk.types import Passage
+
+FILLER = ("Officials from both countries attended a closing ceremony. "
+          "The weather in the region was mild for the season.")
+OTHER = ("Navy commanders praised the crews, and a parade is planned for next month in "
+         "the port city, where families gathered to watch the returning ships.")
+
+
+def _answer(tmp_path: Path, question: str, articles: dict[str, tuple[str, str, str]]):
+    """articles: source -> (outlet, published, text); each file is one passage."""
+    passages = []
+    for i, (source, (outlet, published, text)) in enumerate(articles.items()):
+        (tmp_path / source).write_text(text, encoding="utf-8")
+        passages.append(Passage(source, text, 1.0 - i / 10, 0, len(text), chunk_id=source,
+                                title=f"{outlet} report", published=published, outlet=outlet))
+    gen = ExtractiveGenerator(lambda ts: [[1.0, 0.0] for _ in ts], lambda q: [1.0, 0.0],
+                              FileCache(tmp_path), threshold=0.0)
+    draft = gen.answer(question, passages)
+    assert not draft.refused
+    return draft
+
+
+def test_a_number_that_differs_is_reported_newest_first(tmp_path: Path) -> None:
+    draft = _answer(tmp_path, "How many troops took part in the Caspian drill?", {
+        "a.txt": ("Tasnim", "2021-10-18",
+                  f"About 4,000 troops took part in the Caspian drill on Monday. {FILLER}"),
+        "b.txt": ("Tehran Times", "2021-10-19",
+                  f"About 3,000 troops took part in the Caspian drill on Monday. {OTHER}"),
+    })
+    assert [r.text for r in draft.conflicts] == ["3,000", "4,000"]  # newest first
+    assert [r.outlet for r in draft.conflicts] == ["Tehran Times", "Tasnim"]
+    assert "Sources differ: Tehran Times (2021-10-19) says “3,000”" in draft.text
+    by_n = {c.n: c for c in draft.citations}
+    for r in draft.conflicts:  # each side quoted, and the value is inside its quote
+        c = by_n[r.n]
+        assert c.source == r.source
+        assert c.start <= r.start < r.end <= c.end
+        assert (tmp_path / r.source).read_text()[r.start : r.end] == r.text
+
+
+def test_a_date_that_differs_is_a_conflict(tmp_path: Path) -> None:
+    draft = _answer(tmp_path, "When did the Caspian drill begin?", {
+        "a.txt": ("Tasnim", "2021-10-20",
+                  f"The Caspian drill began on October 12, 2021, near Bandar Anzali. {FILLER}"),
+        "b.txt": ("IRNA", "2021-10-21",
+                  f"The Caspian drill began on October 14, 2021, near Bandar Anzali. {OTHER}"),
+    })
+    assert {r.source for r in draft.conflicts} == {"a.txt", "b.txt"}
+    assert "Sources differ" in draft.text
+
+
+def test_a_spelling_variant_is_no_conflict_but_corroboration(tmp_path: Path) -> None:
+    draft = _answer(tmp_path, "Which Russian minister did the Iranian commander meet in Moscow?", {
+        "a.txt": ("Tasnim", "2021-10-19",
+                  f"The Iranian commander met Russian Defence Minister Sergei Shoigu in "
+                  f"Moscow on Tuesday. {FILLER}"),
+        "b.txt": ("Iran Press", "2021-10-19",
+                  "The Iranian commander met Russian Defence Minister Sergei Shoygu in "
+                  "Moscow on Tuesday, officials said. Talks covered air defence and a "
+                  "joint naval drill planned for the spring in the northern Indian Ocean."),
+    })
+    assert draft.conflicts == []
+    assert "Sources differ" not in draft.text
+    assert draft.short is not None
+    assert "Sho" in draft.short.text
+    # The two spellings are one value, stated by two articles.
+    assert draft.corroboration is not None
+    assert draft.corroboration.articles == 2
+
+
+def test_the_same_value_in_two_articles_is_reported_by_both(tmp_path: Path) -> None:
+    draft = _answer(tmp_path, "How many troops took part in the Caspian drill?", {
+        "a.txt": ("Tasnim", "2021-10-18",
+                  f"About 4,000 troops took part in the Caspian drill on Monday. {FILLER}"),
+        "b.txt": ("IRNA", "2021-10-18",
+                  f"Officials said 4,000 troops took part in the Caspian drill. {OTHER}"),
+    })
+    assert draft.corroboration is not None
+    assert draft.corroboration.articles == 2
+    assert draft.corroboration.summary() == "Reported by 2 articles: Tasnim, IRNA"
+    assert {c.source for c in draft.citations} == {"a.txt", "b.txt"}
+
+
+def test_a_wire_copy_counts_once_and_is_named(tmp_path: Path) -> None:
+    story = (f"About 4,000 troops took part in the Caspian drill on Monday. {FILLER} "
+             "The drill included naval units, helicopters and coastal defence batteries. "
+             "Commanders said the exercise had met all of its goals this year.")
+    draft = _answer(tmp_path, "How many troops took part in the Caspian drill?", {
+        "a.txt": ("Tasnim", "2021-10-18", story),
+        "b.txt": ("Mehr", "2021-10-18", story + " Mehr contributed to this report."),
+    })
+    corr = draft.corroboration
+    assert corr is not None
+    assert corr.articles == 1
+    assert [(r.source, r.copy_of) for r in corr.reports] == [("a.txt", ""), ("b.txt", "a.txt")]
+    assert corr.summary() == "Reported by 1 article: Tasnim (Mehr copies Tasnim)"

@@ -1,0 +1,108 @@
+"""Short answers: candidate spans, their pooling across articles, and the fitted model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.answer.cite import FileCache, Sentence
+from newsdesk.answer.extractive import ExtractiveGenerator
+from newsdesk.answer.short import (
+    MODEL_FILE,
+    SPAN_FEATURES,
+    ShortModel,
+    candidates,
+    normalize,
+    sentence_spans_of,
+)
+from newsdesk.types import Passage
+
+
+def _sentence(text: str, source: str = "a.txt", offset: int = 0, title: str = "") -> Sentence:
+    passage = Passage(source, text, 1.0, offset, offset + len(text), title=title)
+    return Sentence(passage, offset, offset + len(text), text)
+
+
+def _texts(spans: list) -> set[str]:
+    return {s.text for s in spans}
+
+
+def test_spans_of_each_kind_keep_file_offsets() -> None:
+    s = _sentence("On Monday, October 18, 2021, Major General Mohammad Bagheri met Sergei "
+                  "Shoigu in Moscow, where 4,000 troops and $1.5 billion were discussed.",
+                  offset=100)
+    dates = _texts(sentence_spans_of(s, {"date"}))
+    assert "Monday, October 18, 2021" in dates
+    assert not dates & {"October 18, 2021", "2021"}  # the most precise date only
+    numbers = _texts(sentence_spans_of(s, {"number"}))
+    assert {"4,000", "4,000 troops", "$1.5 billion"} <= numbers
+    assert not numbers & {"18", "2021"}  # a date's digits are not a count
+    names = sentence_spans_of(s, {"name"})
+    assert {"Mohammad Bagheri", "Bagheri", "Sergei Shoigu", "Moscow"} <= _texts(names)
+    assert any(n.text == "Major General Mohammad Bagheri" and n.whole_run for n in names)
+    for span in sentence_spans_of(s, {"date", "number", "name", "phrase"}):
+        assert s.text[span.start - 100 : span.end - 100] == span.text
+
+
+def test_phrases_skip_stopword_edges_and_punctuation() -> None:
+    s = _sentence("Severe weather caused delays, and headaches for travelers.")
+    phrases = _texts(sentence_spans_of(s, {"phrase"}))
+    assert {"Severe weather", "Severe weather caused delays", "headaches"} <= phrases
+    assert not any(p.startswith(("and ", "for ")) or p.endswith(" for") for p in phrases)
+    assert "delays, and headaches" not in phrases
+
+
+def test_what_the_question_says_is_no_answer_and_repeats_pool() -> None:
+    question = "Which Russian official did Bagheri meet in Moscow?"
+    one = _sentence("Bagheri met Shoigu in Moscow on Tuesday.", "a.txt")
+    two = _sentence("Shoigu welcomed Bagheri to Moscow.", "b.txt")
+    three = _sentence("Bagheri also met Gerasimov.", "a.txt", offset=50)
+    found = {c.key: c for c in candidates(question, "person", [(one, 0.9), (two, 0.6),
+                                                               (three, 0.5)])}
+    assert "bagheri" not in found
+    assert "moscow" not in found
+    shoigu, gerasimov = found["shoigu"], found["gerasimov"]
+    row = dict(zip(SPAN_FEATURES, shoigu.row, strict=True))
+    other = dict(zip(SPAN_FEATURES, gerasimov.row, strict=True))
+    assert len(shoigu.spans) == 2
+    assert shoigu.best.sentence is one
+    assert row["support"] > other["support"]
+    assert row["mass"] == pytest.approx(1.5)
+    assert other["mass"] == pytest.approx(0.5)
+    assert row["type_fit"] == 1.0
+    assert row["is_name"] == 1.0
+
+
+def test_normalize_is_squads() -> None:
+    assert normalize("The  Giving-Tuesday!") == normalize("giving tuesday")
+    assert normalize("an Ababil") == "ababil"
+
+
+def test_shipped_model_loads_and_a_foreign_one_is_refused(tmp_path: Path) -> None:
+    model = ShortModel.load()
+    assert model.meta["trained_on"] == ["rtqa_train"]
+    data = json.loads(MODEL_FILE.read_text())
+    data["features"] = data["features"][::-1]
+    (tmp_path / "short.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="refit"):
+        ShortModel.load(tmp_path / "short.json")
+
+
+def test_the_answer_is_cut_from_a_cited_quote(tmp_path: Path) -> None:
+    text = ("Major General Mohammad Bagheri met Russian Defence Minister Sergei Shoigu in "
+            "Moscow on Tuesday. The two sides discussed regional security. "
+            "They also talked about the weather in the capital.")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    gen = ExtractiveGenerator(lambda ts: [[1.0, 0.0] for _ in ts], lambda q: [1.0, 0.0],
+                              FileCache(tmp_path), threshold=0.0)
+    draft = gen.answer("Which Russian minister did Bagheri meet in Moscow?",
+                       [Passage("a.txt", text, 1.0, 0, len(text))])
+    assert not draft.refused
+    assert draft.short is not None
+    s = draft.short
+    assert text[s.start : s.end] == s.text
+    assert any(c.start <= s.start and s.end <= c.end for c in draft.citations)
+    assert "Shoigu" in s.text
+    assert "weather" not in draft.text  # the padding sentence is gone
