@@ -19,11 +19,21 @@ from newsdesk.models.onnx_encoder import (
     export_dir,
     export_key,
     exported,
+    length_batches,
 )
 from newsdesk.settings import load_settings
 from tests.fakes import SEEDS
 
 pytest.importorskip("onnx", reason="torch.onnx.export needs the onnx package")
+
+
+def test_batches_are_longest_first_and_never_pad_a_text_past_double() -> None:
+    lengths = [10, 200, 90, 120, 30, 100, 4]
+    batches = length_batches(lengths, 3)
+    assert batches == [[1, 3, 5], [2], [4], [0], [6]]
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(2 * lengths[i] >= lengths[b[0]] for b in batches for i in b)
+    assert length_batches([], 32) == []
 
 
 @pytest.fixture(scope="module")
