@@ -28,6 +28,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SEED_QUESTION = "Which Russian general did the Iranian commander Heidari meet with in Moscow?"
 SEED_SOURCE = "000_104daa5c5d77a251.txt"  # where SEED_QUESTION's answer, Salyukov, is quoted
 GERASIMOV_QUESTION = "Which Russian general did Mohammad Bagheri meet on Monday?"
+CSTO_QUESTION = "How many military personnel took part in the CSTO exercises?"  # "4,000"
 SECOND_SOURCE = "001_78cf9b93ba7c4104.txt"
 
 # ---- markup that must never run --------------------------------------------------------

@@ -53,13 +53,38 @@ class ChatServer:
             return ""
 
 
+# Two outlets that report one drill with different troop numbers: the chat must say that
+# sources differ and quote each side (issue 14).
+DISPUTE_QUESTION = "How many troops took part in the Kestrel Bay naval drill?"
+DISPUTE_ARTICLES = {
+    "zz_drill_harbour_times.txt": """Kestrel Bay naval drill ends after three days
+Published: 2024-03-05
+Outlet: Harbour Times
+
+About 4,000 troops took part in the Kestrel Bay naval drill, the navy said on Monday.
+Ships from three fleets sailed past the lighthouse while families watched from the pier.
+The exercise tested mine clearing and the defence of the harbour's oil terminal.
+""",
+    "zz_drill_coast_courier.txt": """Navy wraps up Kestrel Bay exercise
+Published: 2024-03-06
+Outlet: Coast Courier
+
+About 3,000 troops took part in the Kestrel Bay naval drill, according to regional officials.
+Local fishermen were asked to keep their boats in port until the exercise was over.
+Commanders praised the crews and promised a parade in the town square next month.
+""",
+}
+
+
 def web_corpus(folder: Path) -> Path:
-    """The seed articles and questions plus the hostile article, in `folder`."""
+    """The seed articles and questions, the hostile article and the disputing pair."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in SEEDS.iterdir():
         if path.is_file():
             shutil.copy(path, folder / path.name)
     (folder / HOSTILE_SOURCE).write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    for name, text in DISPUTE_ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
 
 

@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.fakes import GERASIMOV_QUESTION, HOSTILE_IMG, HOSTILE_SCRIPT
-from tests.webserver import HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
+from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, HOSTILE_IMG, HOSTILE_SCRIPT
+from tests.webserver import DISPUTE_QUESTION, HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -125,10 +125,10 @@ def test_answer_footnote_opens_the_article_at_the_quote(tab: Tab) -> None:
 def test_short_answer_is_bold_first_and_its_footnote_opens_the_quote(tab: Tab) -> None:
     from playwright.sync_api import expect
 
-    answer = tab.ask(GERASIMOV_QUESTION)
+    answer = tab.ask(CSTO_QUESTION)
     short = answer.locator(".nd-short strong.nd-short-text")
     expect(short).to_be_visible()
-    assert "Gerasimov" in (short.text_content() or "")
+    assert short.text_content() == "4,000"
     weight = short.evaluate("e => getComputedStyle(e).fontWeight")
     assert int(weight) >= 600
     # It comes first: above the sentences that support it.
@@ -144,6 +144,22 @@ def test_short_answer_is_bold_first_and_its_footnote_opens_the_quote(tab: Tab) -
     expect(mark).to_have_count(1)
     assert short.text_content() in (mark.text_content() or "")
     expect(mark).to_be_in_viewport()
+
+
+def test_sources_that_differ_are_each_quoted_newest_first(tab: Tab) -> None:
+    from playwright.sync_api import expect
+
+    answer = tab.ask(DISPUTE_QUESTION)
+    text = answer.locator("p.nd-text")
+    expect(text).to_contain_text("Sources differ: Coast Courier (2024-03-06) says “3,000”")
+    expect(text).to_contain_text("Harbour Times (2024-03-05) says “4,000”")
+    notes = answer.locator("button.nd-note-btn")
+    expect(notes.filter(has_text="About 3,000 troops")).to_have_count(1)
+    expect(notes.filter(has_text="About 4,000 troops")).to_have_count(1)
+    tab.shot("01c-sources-differ")
+    notes.filter(has_text="About 3,000 troops").click()
+    mark = tab.page.locator("#nd-viewer mark.nd-hl")
+    expect(mark).to_contain_text("3,000")
 
 
 def test_follow_up_shows_the_rewritten_question(tab: Tab) -> None:
