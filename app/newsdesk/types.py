@@ -77,6 +77,10 @@ class Report:
     copy_of: str = ""  # a near-duplicate of this source's text (a wire copy): counted once
 
 
+def _shortened(title: str, limit: int = 48) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 @dataclass(frozen=True)
 class Corroboration:
     """How many distinct articles state the answer (copies counted once), and each one."""
@@ -86,7 +90,7 @@ class Corroboration:
 
     def summary(self) -> str:
         """'Reported by 3 articles: Tasnim, Tehran Times, Iran Press' (copies named)."""
-        names = {r.source: r.outlet or r.title or r.source for r in self.reports}
+        names = {r.source: r.outlet or _shortened(r.title) or r.source for r in self.reports}
         own = [names[r.source] for r in self.reports if not r.copy_of]
         line = (f"Reported by {self.articles} article{'s' if self.articles != 1 else ''}: "
                 + ", ".join(dict.fromkeys(own)))

@@ -21,6 +21,7 @@ OTHER = ("Navy commanders praised the crews, and a parade is planned for next mo
 
 def _answer(tmp_path: Path, question: str, articles: dict[str, tuple[str, str, str]]):
     """articles: source -> (outlet, published, text); each file is one passage."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     passages = []
     for i, (source, (outlet, published, text)) in enumerate(articles.items()):
         (tmp_path / source).write_text(text, encoding="utf-8")
@@ -107,3 +108,23 @@ def test_a_wire_copy_counts_once_and_is_named(tmp_path: Path) -> None:
     assert corr.articles == 1
     assert [(r.source, r.copy_of) for r in corr.reports] == [("a.txt", ""), ("b.txt", "a.txt")]
     assert corr.summary() == "Reported by 1 article: Tasnim (Mehr copies Tasnim)"
+
+
+def test_the_same_weekday_in_two_articles_is_one_value_only_on_one_day(tmp_path: Path) -> None:
+    question = "On what day did the Caspian drill begin?"
+    same_week = _answer(tmp_path / "same", question, {
+        "a.txt": ("Tasnim", "2021-10-20",
+                  f"October 20, 2021\nThe Caspian drill began on Tuesday near Anzali. {FILLER}"),
+        "b.txt": ("IRNA", "2021-10-21",
+                  f"October 21, 2021\nThe Caspian drill began on Tuesday near Anzali. {OTHER}"),
+    })
+    assert same_week.corroboration is not None
+    assert same_week.corroboration.articles == 2  # both mean 2021-10-19
+    years_apart = _answer(tmp_path / "apart", question, {
+        "a.txt": ("Tasnim", "2021-10-20",
+                  f"October 20, 2021\nThe Caspian drill began on Tuesday near Anzali. {FILLER}"),
+        "b.txt": ("IRNA", "2023-09-20",
+                  f"September 20, 2023\nThe Caspian drill began on Tuesday near Anzali. {OTHER}"),
+    })
+    assert years_apart.corroboration is not None
+    assert years_apart.corroboration.articles == 1  # 2021-10-19 is not 2023-09-19

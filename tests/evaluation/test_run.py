@@ -32,7 +32,7 @@ from newsdesk.evaluation.run import (
 )
 from newsdesk.types import Answer, Citation, Passage, ShortAnswer
 from tests.evaluation.thresholds import SEED_MAXIMUMS, SEED_MINIMUMS, SEED_SHORT_MINIMUM
-from tests.fakes import SEEDS
+from tests.fakes import SEEDS, file_slice
 
 ANSWER_FIELDS = {f.name for f in fields(Answer)}
 ARTICLE_A = "Gen. Oleg Salyukov met Heidari in Moscow.\nThey spoke for an hour.\n"
@@ -333,6 +333,30 @@ def test_seed_short_answers_name_the_expected_thing(
             misses.append((r.question.id, short.text if short else None))
     assert answered
     assert right / len(answered) >= SEED_SHORT_MINIMUM, f"misses: {misses}"
+
+
+def test_seed_answers_name_their_reporting_articles_and_differ_only_on_values(
+        seed_eval: tuple[EvalResult, list[dict]]) -> None:
+    """Every article an answer counts quotes the value itself (verified in the file);
+    no answer calls two spellings of one name ("Shoigu", "Shoygu") a disagreement; and
+    the seeds' repeated reports make some answers corroborated by several articles."""
+    from itertools import combinations
+
+    from newsdesk.nlp.names import same_name
+
+    several = 0
+    for r in seed_eval[0].results:
+        a = r.answer
+        cited = {c.n: c for c in a.citations}
+        reports = (a.corroboration.reports if a.corroboration else []) + a.conflicts
+        for rep in reports:
+            quote = cited[rep.n]
+            assert quote.source == rep.source
+            assert quote.start <= rep.start < rep.end <= quote.end
+            assert file_slice(SEEDS, rep.source, rep.start, rep.end) == rep.text
+        assert not any(same_name(x.text, y.text) for x, y in combinations(a.conflicts, 2))
+        several += bool(a.corroboration and a.corroboration.articles >= 2)
+    assert several >= 3
 
 
 def test_results_have_one_line_per_question(seed_eval: tuple[EvalResult, list[dict]]) -> None:

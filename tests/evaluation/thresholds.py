@@ -13,15 +13,18 @@ at most 8% of answerable training questions, and refuses 9 of the 11 (0.818) whi
 refusing more on unseen news (rtqa_dev no-evidence 0.276 -> see BENCHMARKS.md).
 
 A second was lowered, in the open (issue 14, BENCHMARKS.md "Name variants"): accuracy,
-from 0.91 to 0.88. With spellings folded (Baqeri = Bagheri) d02 ("On what date did
+from 0.91 to 0.87. With spellings folded (Baqeri = Bagheri) d02 ("On what date did
 Baqeri meet ... Gerasimov?") now gets the answer its "Bagheri" spelling always got,
 which is wrong; before, the "Baqeri" spelling missed the misleading passage by chance.
-The scorer, refitted with name variants on (scripts/fit_scorer.py), answers 63 of 70.
+And d03 ("... meet in Moscow in 2021?") was counted right only because its answer
+folded in another article's "Tuesday" of 2021 as agreeing with the 2023 "Tuesday" it
+quotes; a weekday now corroborates only the same calendar day (answer/agreement.py).
+The scorer, refitted with name variants on (scripts/fit_scorer.py), answers 62 of 70.
 """
 
 SEED_MINIMUMS: dict[str, float] = {
     "quote_validity": 1.0,  # every quote must be the file's own text: not a tunable
-    "accuracy": 0.88,  # over the 70 answerable questions (63 right; 62 would be 0.886)
+    "accuracy": 0.87,  # over the 70 answerable questions (62 right; 61 would be 0.871)
     "hit_at_5": 0.98,  # over the 70 questions with gold sources
     "refusal_rate": 0.72,  # over the 11 unanswerable questions (9 now; 8 would be 0.727)
 }

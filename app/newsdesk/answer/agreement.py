@@ -17,13 +17,14 @@ contained in the other ("Shoigu" in "Sergei Shoigu"), not the same number or day
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsdesk.answer.cite import Sentence
-from newsdesk.answer.short import Candidate, Span
-from newsdesk.nlp.dates import find_dates
+from newsdesk.answer.short import SPAN_FEATURES, Candidate, Span
+from newsdesk.nlp.dates import anchor_date, bare_weekdays, find_dates, resolve_weekday
 from newsdesk.nlp.names import same_name
 from newsdesk.nlp.text import content_terms, words
 
@@ -59,29 +60,33 @@ class Agreement:
 
 
 def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[str, int], float],
-              text_of: Callable[[str], str | None], asks_value: bool) -> Agreement:
+              text_of: Callable[[str], str | None], qtype: str | None) -> Agreement:
     """`lexical` maps (source, sentence start) to the sentence's question coverage;
-    `text_of(source)` reads an article; `asks_value`: the question asks for a date, a
-    number or a name (only then can sources disagree on it)."""
+    `text_of(source)` reads an article; `qtype` is what the question asks for
+    (`nlp.answer_types.question_type`): only a date, a number or a name can differ."""
     first = pick.best.sentence
     base = lexical.get((first.passage.source, first.start), 0.0)
+    day = _day(pick.best, text_of)
     support: list[Side] = []
     for span in pick.spans:  # best sentence first; one per article
         sentence = span.sentence
         if (all(s.source != sentence.passage.source for s in support) and (
                 not support or lexical.get((sentence.passage.source, sentence.start), 0.0)
-                >= base - CONFLICT_LEXICAL)):
+                >= base - CONFLICT_LEXICAL)
+                # "Tuesday" in two articles is one value only if it is one day.
+                and (span.kind != "date" or _day(span, text_of) == day)):
             support.append(_side(span))
     copies = _copies([s.source for s in support], text_of)
     conflicts: list[Side] = []
-    if asks_value:
+    if qtype is not None:
         sources = {s.source for s in support}
         for c in found:
             span = c.best
             sentence = span.sentence
             if (c is pick or sentence.passage.source in sources
                     or c.probability < CONFLICT_PROBABILITY * pick.probability
-                    or span.kind != pick.best.kind or _same_value(c, pick)
+                    or span.kind != pick.best.kind or not _comparable(c, pick, qtype)
+                    or _same_value(c, pick)
                     or lexical.get((sentence.passage.source, sentence.start), 0.0)
                     < base - CONFLICT_LEXICAL
                     or not _same_statement(first.text, pick.best.text,
@@ -95,8 +100,35 @@ def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[s
     return Agreement(support, copies, conflicts)
 
 
+def _day(span: Span, text_of: Callable[[str], str | None]) -> dt.date | None:
+    """The calendar day a date value means: as written, or a weekday counted from its
+    article's date (None when it cannot be told)."""
+    found = find_dates(span.text)
+    if found and found[0].date:
+        return found[0].date
+    weekdays = bare_weekdays(span.text)
+    text = text_of(span.sentence.passage.source) if weekdays else None
+    anchor = anchor_date(text) if text else None
+    if not weekdays or anchor is None:
+        return None
+    return resolve_weekday(weekdays[0][2], anchor.date, anchor.is_publication)
+
+
 def _side(span: Span) -> Side:
     return Side(span.text, span.start, span.end, span.sentence)
+
+
+def _comparable(a: Candidate, b: Candidate, qtype: str | None) -> bool:
+    """Values whose difference is a disagreement: numbers and dates; names only when
+    both are proper names (no word the articles also write in lower case, like
+    "Chief", none the question gives) and, for a who-question, both name a person."""
+    if a.best.kind in ("number", "date"):
+        return True
+    if a.best.kind != "name":
+        return False
+    rows = [dict(zip(SPAN_FEATURES, c.row, strict=True)) for c in (a, b)]
+    return all(not r["common_words"] and not r["asked_name"]
+               and (qtype != "person" or r["person_like"]) for r in rows)
 
 
 def _same_value(a: Candidate, b: Candidate) -> bool:
