@@ -104,7 +104,7 @@ def real_pages(folder: Path, questions: bool) -> Path:
 def test_a_real_page_folder_brings_its_questions(tmp_path: Path) -> None:
     corpus = real_pages(tmp_path / "set", questions=True)
     [found] = plan("small", corpus, tmp_path)
-    assert (found.label, found.path) == ("corpus", corpus.resolve())
+    assert (found.label, found.path) == ("set", corpus.resolve())  # set/corpus is "set"
     assert found.questions == ["Which Russian general did Heidari meet?",
                                "Who won the World Cup final?"]
     # No question file: one question a page, from its title.

@@ -59,11 +59,12 @@ def folder(path: Path) -> Corpus:
     keeps its pages in corpus/); without one, a question is made of each page's title.
     """
     path = path.resolve()
+    label = path.parent.name if path.name == "corpus" else path.name  # rtqa_dev/corpus
     for candidate in (path / "questions.jsonl", path.parent / "questions.jsonl"):
         found = _questions(candidate)
         if found:
-            return Corpus(path.name, path, found)
-    return Corpus(path.name, path, title_questions(path))
+            return Corpus(label, path, found)
+    return Corpus(label, path, title_questions(path))
 
 
 def title_questions(path: Path, count: int = 40) -> list[str]:

@@ -48,6 +48,12 @@ def _lat(block: dict[str, Any]) -> str:
     return f"{_f(block.get('p50_ms'), 0)} / {_f(block.get('p95_ms'), 0)}"
 
 
+def _reingest(ingest: dict[str, Any]) -> str:
+    if "reingest_s" not in ingest:
+        return "–"
+    return f"{_f(ingest['reingest_s'], 2)} ({_f(100 * ingest.get('reingest_ratio', 0), 1)}%)"
+
+
 def size_rows(sizes: list[dict[str, Any]]) -> list[str]:
     """The main table: one row per corpus size."""
     head = ("| corpus | docs | chunks | ingest s | chunks/s | floor s | × floor (wall) "
@@ -65,7 +71,7 @@ def size_rows(sizes: list[dict[str, Any]]) -> list[str]:
             f"| {s['corpus']} | {i.get('files', '–')} | {i.get('chunks', '–')} "
             f"| {_f(i.get('ingest_s'))} | {_f(i.get('chunks_per_s'))} | {_f(i.get('floor_s'))} "
             f"| {_f(i.get('floor_ratio'), 2)} | {_f(i.get('floor_cpu_ratio'), 2)} "
-            f"| {_f(i.get('reingest_s'), 2)} ({_f(100 * i.get('reingest_ratio', 0), 1)}%) "
+            f"| {_reingest(i)} "
             f"| {_lat(r)} | {_f(r.get('first_query_s'), 2)} "
             f"| {_lat(ext)} | {_lat(generate)} | {_lat(local) if local else 'n/a'} "
             f"| {_f(local.get('ttft_p50_ms'), 0) if local and 'error' not in local else 'n/a'} "
