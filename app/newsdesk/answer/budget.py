@@ -4,8 +4,9 @@ Embedding every sentence of the passage pool (~65 a question, ~0.45 s on two cor
 nearly all of an extractive answer's time. The learned scorer first ranks the sentences on
 everything but their meaning (shared words, the asked kind of answer, passage rank, dates,
 support: about a millisecond); only the best `sentences` of them get a vector. Each other
-sentence counts as meaning no more than the least of those, so none can outscore the one
-that does and the best sentence is always one whose meaning was measured.
+sentence counts as meaning no more than the least of those: the scorer is linear and its
+meaning terms weigh the same for every sentence, so each unmeasured sentence scores at
+most as high as some measured one, and the best sentence is always a measured one.
 
 How many is fitted on RealTimeQA train by `scripts/fit_budget.py` (the smallest budget
 whose answers match reading every sentence on enough training questions) and shipped
