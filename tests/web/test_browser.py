@@ -223,10 +223,10 @@ def test_too_long_question_gets_a_visible_error(tab: Tab) -> None:
 def test_reindex_reports_and_clear_empties_the_chat(tab: Tab) -> None:
     from playwright.sync_api import expect
 
-    expect(tab.page.locator("#nd-corpus dd").first).to_have_text("6")  # articles
+    expect(tab.page.locator("#nd-corpus dd").first).to_have_text("8")  # articles
     tab.page.locator("#nd-reindex").click()
     expect(tab.page.locator("#nd-status")).to_contain_text("files:", timeout=ANSWER_TIMEOUT)
-    expect(tab.page.locator("#nd-status")).to_contain_text("6 unchanged")
+    expect(tab.page.locator("#nd-status")).to_contain_text("8 unchanged")
     tab.shot("09-reindex")
     tab.ask(GERASIMOV_QUESTION)
     tab.page.locator("#nd-clear").click()

@@ -67,6 +67,7 @@ CSS = """
 .nd-refusal { font-weight: 600; }
 .nd-mark { line-height: 0; }
 .nd-mark button.nd-cite { all: unset; cursor: pointer; font-size: 0.72rem; font-weight: 700;
+  display: inline-block; line-height: 1.2;  /* a box to click, though .nd-mark has none */
   color: var(--color-accent); padding: 0 0.2em; margin: 0 1px; border-radius: 4px;
   background: var(--color-accent-soft); }
 .nd-mark button.nd-cite:hover, .nd-mark button.nd-cite:focus-visible {
