@@ -7,11 +7,14 @@ For every question of the training set the assistant retrieves its passage pool 
 does (the question's date as `as_of`) and answers it twice or more from the same pool:
 reading every sentence (budget 0), and with each candidate budget (only that many
 sentences embedded, see `answer.budget`). An answer here is what the scores decide: the
-refusal, and the sentences the answer is made of (the best, and the agreeing and further
+refusal and the sentences the answer is made of (the best, and the agreeing and further
 sentences `ExtractiveGenerator` picks with them). The budget is the smallest candidate
 whose answer is the same as reading every sentence on at least `--agree` of the
-questions. Deterministic: no sampling, so no seed to choose; nothing here reads a
-development split. The vectors are cached by text, so each sentence is embedded once.
+questions. Also reported, not chosen on: how often the passages shown with the answer
+come in the same order too (`Assistant.rank` orders the pool by each passage's best
+sentence, and passages whose sentences were not measured may move). Deterministic: no
+sampling, so no seed to choose; nothing here reads a development split. The vectors are
+cached by text, so each sentence is embedded once.
 """
 
 from __future__ import annotations
@@ -58,14 +61,22 @@ def compare(folder: Path, index_root: Path, budgets: list[int]) -> list[dict]:
                                    max_sentences=assistant.settings.max_answer_sentences,
                                    scorer=base.scorer, budget=budget)
 
+    top_k = assistant.settings.top_k
+
     def decide(gen: ExtractiveGenerator, question: str, passages: list, as_of: dt.date | None
-               ) -> tuple[bool, list[list[str]]]:
-        """(refused, the sentences of the answer), as `ExtractiveGenerator.answer` decides."""
+               ) -> tuple[bool, list[list[str]], list[str]]:
+        """(refused, the sentences of the answer, the passages shown), as
+        `ExtractiveGenerator.answer` and `Assistant.rank` decide them."""
         scored = gen.score(question, passages, as_of)
+        best: dict[str, float] = {}
+        for s in scored:
+            best.setdefault(s.sentence.passage.chunk_id, s.score)
+        shown = [p.chunk_id for _, p in sorted(enumerate(passages), key=lambda ip: (
+            -best.get(ip[1].chunk_id, -1.0), ip[0]))][:top_k]
         if not scored or not gen.answers(scored[0]) or not mentions_any_name(question, passages):
-            return True, []
+            return True, [], shown
         groups = _choose(scored, gen.max_sentences)
-        return False, [[s.sentence.text for s in g] for g in groups]
+        return False, [[s.sentence.text for s in g] for g in groups], shown
 
     full, readers = reader(0), {b: reader(b) for b in budgets}
     out = []
@@ -75,10 +86,11 @@ def compare(folder: Path, index_root: Path, budgets: list[int]) -> list[dict]:
         want = decide(full, q.question, passages, as_of)
         sentences = len({s.sentence.text for s in full.score(q.question, passages, as_of)})
         row = {"id": q.id, "answerable": q.answerable, "sentences": sentences,
-               "correct": {0: correct(want, q.answers)}, "same": {}}
+               "correct": {0: correct(want, q.answers)}, "same": {}, "same_shown": {}}
         for b, gen in readers.items():
             got = decide(gen, q.question, passages, as_of)
-            row["same"][b] = got == want
+            row["same"][b] = got[:2] == want[:2]
+            row["same_shown"][b] = got == want
             row["correct"][b] = correct(got, q.answers)
         out.append(row)
         if n % 25 == 0:
@@ -86,7 +98,8 @@ def compare(folder: Path, index_root: Path, budgets: list[int]) -> list[dict]:
     return out
 
 
-def correct(decided: tuple[bool, list[list[str]]], answers: tuple[str, ...]) -> bool:
+def correct(decided: tuple[bool, list[list[str]], list[str]], answers: tuple[str, ...]
+            ) -> bool:
     """The answer's sentences hold a gold answer (and it is not a refusal)."""
     from newsdesk.evaluation.run import contains_answer
 
@@ -100,6 +113,8 @@ def summary(rows: list[dict], budgets: list[int]) -> dict[str, dict]:
     for b in [0, *budgets]:
         out[str(b)] = {
             "same_answer": round(sum(r["same"].get(b, True) for r in rows) / len(rows), 4),
+            "same_answer_and_shown": round(sum(r["same_shown"].get(b, True) for r in rows)
+                                           / len(rows), 4),
             "accuracy": round(sum(r["correct"][b] for r in answerable) / len(answerable), 4),
             "embedded_share": round(sum(min(b, r["sentences"]) if b else r["sentences"]
                                         for r in rows)
