@@ -27,17 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TRAIN = ROOT.parent / "shared" / "bench" / "rtqa_train"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_scorer import DEFAULT_TRAIN, ROOT, question_date  # noqa: E402
+
 CANDIDATES = (8, 12, 16, 20, 24, 28, 32, 40, 48)
-
-
-def question_date(record: dict) -> dt.date | None:
-    raw = str(record.get("question_date", "")).replace("/", "-")
-    try:
-        return dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        return None
 
 
 def compare(folder: Path, index_root: Path, budgets: list[int]) -> list[dict]:

@@ -28,8 +28,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from newsdesk import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TRAIN = ROOT.parent / "shared" / "bench" / "rtqa_train"
@@ -43,15 +47,23 @@ def question_date(record: dict) -> dt.date | None:
         return None
 
 
-def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
-    """Feature rows of every question of one training set, grouped per question."""
+def training_assistant(folder: Path, index_root: Path) -> Assistant:
+    """The assistant over one training set, its index in `index_root/<set name>` (built
+    or updated first). A bench set keeps its articles in corpus/; the seeds folder holds
+    them directly."""
     from newsdesk import Assistant
-    from newsdesk.evaluation.run import contains_answer, load_questions
 
-    # A bench set keeps its articles in corpus/; the seeds folder holds them directly.
     corpus = folder / "corpus" if (folder / "corpus").is_dir() else folder
     assistant = Assistant.from_settings(corpus=corpus, index=index_root / folder.name)
     assistant.ensure_index(progress=True)
+    return assistant
+
+
+def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
+    """Feature rows of every question of one training set, grouped per question."""
+    from newsdesk.evaluation.run import contains_answer, load_questions
+
+    assistant = training_assistant(folder, index_root)
     extractive = assistant.extractive()
     out = []
     for n, q in enumerate(load_questions(folder / "questions.jsonl"), start=1):

@@ -24,18 +24,22 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_scorer import DEFAULT_TRAIN, ROOT, fit, question_date, rounded  # noqa: E402
+from fit_scorer import (  # noqa: E402
+    DEFAULT_TRAIN,
+    ROOT,
+    fit,
+    question_date,
+    rounded,
+    training_assistant,
+)
 
 
 def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
     """Candidate rows of every answerable question of one training set."""
-    from newsdesk import Assistant
     from newsdesk.answer.short import normalize
     from newsdesk.evaluation.run import load_questions
 
-    corpus = folder / "corpus" if (folder / "corpus").is_dir() else folder
-    assistant = Assistant.from_settings(corpus=corpus, index=index_root / folder.name)
-    assistant.ensure_index(progress=True)
+    assistant = training_assistant(folder, index_root)
     extractive = assistant.extractive()
     out = []
     for n, q in enumerate(load_questions(folder / "questions.jsonl"), start=1):

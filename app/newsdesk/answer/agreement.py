@@ -114,6 +114,7 @@ def _day(span: Span, text_of: Callable[[str], str | None]) -> dt.date | None:
     return resolve_weekday(weekdays[0][2], anchor.date, anchor.is_publication)
 
 
+
 def _side(span: Span) -> Side:
     return Side(span.text, span.start, span.end, span.sentence)
 

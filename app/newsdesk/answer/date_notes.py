@@ -8,7 +8,6 @@ and cites the sentence that states it, so the inference can be checked like any 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 from newsdesk.answer.cite import CitationList, FileCache, Sentence
 from newsdesk.nlp.dates import (
@@ -28,10 +27,6 @@ def render(day: dt.date) -> str:
     """'Oct 18, 2021 (2021-10-18)': a spelling people read and one scripts parse."""
     return f"{day.strftime('%b')} {day.day}, {day.year} ({day.isoformat()})"
 
-
-@lru_cache(maxsize=512)
-def _anchor(text: str) -> Anchor | None:
-    return anchor_date(text)
 
 
 class DateNotes:
@@ -56,7 +51,7 @@ class DateNotes:
     def _anchor_citation(self, s: Sentence) -> tuple[Anchor, str] | None:
         """The article's anchor date and a citation marker for the sentence stating it."""
         text = self.files.text(s.passage.source)
-        anchor = _anchor(text) if text else None
+        anchor = anchor_date(text) if text else None
         if text is None or anchor is None:
             return None
         span = next(((a, b) for a, b in sentence_spans(text)

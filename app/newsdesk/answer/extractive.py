@@ -16,7 +16,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from newsdesk.answer.agreement import Side, agreement
 from newsdesk.answer.base import Draft, refusal_text
@@ -311,12 +310,8 @@ class ExtractiveGenerator:
 
     def _anchor(self, source: str) -> Anchor | None:
         text = self.files.text(source)
-        return _anchor(text) if text else None
+        return anchor_date(text) if text else None
 
-
-@lru_cache(maxsize=256)
-def _anchor(text: str) -> Anchor | None:
-    return anchor_date(text)
 
 
 _PRONOUN = re.compile(r"^(it|he|she|they|its|his|her|their)\b", re.IGNORECASE)

@@ -108,7 +108,7 @@ def _reports(passages: Iterable[Passage], files: FileCache, today: dt.date) -> l
         text = files.text(source)
         if text is None:
             continue
-        anchor = _anchor(text)
+        anchor = anchor_date(text)
         if _published_after(group[0], anchor, today):
             continue  # as of `today` this article was not out yet
         spans = sorted((p.start, p.end) for p in group)
@@ -122,10 +122,6 @@ def _reports(passages: Iterable[Passage], files: FileCache, today: dt.date) -> l
             out.append(_report(sentence, when))
     return out
 
-
-@lru_cache(maxsize=512)
-def _anchor(text: str) -> Anchor | None:
-    return anchor_date(text)
 
 
 def _published_after(p: Passage, anchor: Anchor | None, today: dt.date) -> bool:

@@ -8,6 +8,8 @@ answered by "X met Y" from a sentence that merely repeats the question's words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 from newsdesk.nlp.dates import MONTHS, WEEKDAYS, bare_weekdays, find_dates
 from newsdesk.nlp.text import STOPWORDS, normalize, stem, words
@@ -132,10 +134,16 @@ def entity_spans(sentence: str) -> list[tuple[int, int, list[str]]]:
     return runs
 
 
-def common_words(texts: list[str]) -> frozenset[str]:
+def common_words(texts: Sequence[str]) -> frozenset[str]:
     """Words the texts also write in lower case: "Meet" or "Commissioners" capitalized at a
     sentence start or in a headline is not a name when the same texts say "meet" and
-    "commissioners" elsewhere; "Goodell" is never written so."""
+    "commissioners" elsewhere; "Goodell" is never written so. (Kept for the last few
+    passage sets: scoring a question and picking its short answer both ask.)"""
+    return _common_words(tuple(texts))
+
+
+@lru_cache(maxsize=32)
+def _common_words(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(stem([w for t in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", t)]))
 
 

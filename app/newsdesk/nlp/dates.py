@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {
     m: i
@@ -102,8 +103,10 @@ class Anchor:
     end: int
 
 
+@lru_cache(maxsize=512)
 def anchor_date(text: str) -> Anchor | None:
-    """The publication date if the page's head gives one, else the first weekday-dated event."""
+    """The publication date if the page's head gives one, else the first weekday-dated event.
+    Cached: answering, date notes, agreement and the timeline all ask of the same articles."""
     published, span = find_published(text)
     if published and span:
         return Anchor(dt.date.fromisoformat(published), True, *span)
