@@ -57,6 +57,31 @@ def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
     return out
 
 
+def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray) -> bool:
+    """The model's pick for one question (as `ShortModel.choose` makes it) is gold."""
+    from newsdesk.answer.short import SPAN_FEATURES
+
+    if not group["rows"]:
+        return False
+    z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
+    person = SPAN_FEATURES.index("person_fit")
+    options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
+    return bool(group["labels"][max(options, key=lambda i: z[i])])
+
+
+def cross_validated(groups: list[dict], folds: int, c: float, seed: int) -> int:
+    """Questions whose pick is gold when the model is fitted without them (seeded
+    `folds`-fold split of the training questions)."""
+    order = np.random.default_rng(seed).permutation(len(groups))
+    hits = 0
+    for f in range(folds):
+        held = set(order[f::folds].tolist())
+        train = [g for i, g in enumerate(groups) if i not in held and g["rows"]]
+        mean, scale, weights, _ = fit(train, c, seed)
+        hits += sum(_right(groups[i], mean, scale, weights) for i in held)
+    return hits
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", type=Path, nargs="+", default=[DEFAULT_TRAIN])
@@ -67,6 +92,8 @@ def main() -> int:
                         "if it exists: delete it after changing a feature")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for "
+                        "the reported held-out exact match (0: none)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -90,15 +117,15 @@ def main() -> int:
     if not any(any(g["labels"]) for g in usable):
         raise SystemExit("no candidate of any question matches a gold answer")
     mean, scale, weights, bias = fit(usable, args.c, args.seed)
-    hits = 0
-    for g in usable:
-        z = ((np.asarray(g["rows"]) - mean) / scale) @ weights
-        hits += bool(g["labels"][int(np.argmax(z))])
+    hits = sum(_right(g, mean, scale, weights) for g in usable)
     reachable = sum(any(g["labels"]) for g in usable)
     stats = {"questions": len(groups), "with_candidates": len(usable),
              "gold_among_candidates": reachable,
              "exact_match_train": round(hits / len(groups), 4),
              "exact_match_when_reachable": round(hits / max(1, reachable), 4)}
+    if args.folds > 1:
+        stats["exact_match_cv"] = round(cross_validated(groups, args.folds, args.c, args.seed)
+                                        / len(groups), 4)
     data = {
         "features": list(SPAN_FEATURES),
         "mean": rounded(mean), "scale": rounded(scale), "weights": rounded(weights),

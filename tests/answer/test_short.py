@@ -106,3 +106,17 @@ def test_the_answer_is_cut_from_a_cited_quote(tmp_path: Path) -> None:
     assert any(c.start <= s.start and s.end <= c.end for c in draft.citations)
     assert "Shoigu" in s.text
     assert "weather" not in draft.text  # the padding sentence is gone
+
+
+def test_parsed_entities_and_phrases_are_candidates_with_their_kind() -> None:
+    question = "Which representative is the ethics committee investigating?"
+    s = _sentence("The committee is investigating a complaint concerning Rep. Alexandria "
+                  "Ocasio-Cortez, and the late President John F. Kennedy was mentioned.")
+    found = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates(question, None, [(s, 0.9)])}
+    assert found["alexandria ocasio cortez"]["ent_person"] == 1.0
+    assert found["john f kennedy"]["ent_person"] == 1.0
+    assert found["president john"]["crosses_entity"] == 1.0  # cuts "John F. Kennedy"
+    assert found["complaint"]["noun_phrase"] == 1.0
+    # "investigating" is the question's word: the complaint hangs from it, Kennedy not.
+    assert found["complaint"]["tree_hops"] < found["john f kennedy"]["tree_hops"]

@@ -24,6 +24,19 @@ from typing import Any
 
 from newsdesk.answer.cite import Sentence
 from newsdesk.answer.scorer import Linear, sigmoid
+from newsdesk.models.parser import (
+    CHUNK,
+    DATE_LABELS,
+    HEAD,
+    NUMBER_LABELS,
+    ORG_LABELS,
+    OTHER_NAME_LABELS,
+    PERSON_LABELS,
+    PLACE_LABELS,
+    Parse,
+    Phrase,
+    parse,
+)
 from newsdesk.nlp.answer_types import ORG_WORDS, entities, entity_spans
 from newsdesk.nlp.dates import bare_weekdays, find_dates
 from newsdesk.nlp.names import TITLES, same_name
@@ -36,6 +49,7 @@ SENTENCES = 10  # candidates (and their support) come from the best this many se
 # within noise, and the fewest is the simplest (it trusts the sentence scorer).
 CHOOSE_FROM = 1
 MAX_PHRASE = 4  # words in a phrase candidate
+_FAR = 8  # dependency edges counted as "far" (also when the sentence has no question word)
 
 # Order matters: it is the column order of the weights in short.json.
 SPAN_FEATURES = (
@@ -62,6 +76,13 @@ SPAN_FEATURES = (
     "person_fit",  # ... for a question asking for a person (who, which general)
     "place_cue",  # follows in, at, near or from ("in Tajikistan")
     "place_fit",  # ... for a question asking for a place (where, which country)
+    # spaCy's reading of the sentence (models.parser): the span is exactly an entity of a kind
+    "ent_person", "ent_place", "ent_org", "ent_other", "ent_date", "ent_number",
+    "ent_fit",  # ... of the kind the question asks for (PERSON for who, GPE for where)
+    "noun_phrase",  # exactly a noun phrase ("French baguette", "shipping containers")
+    "head_noun",  # the head noun of a longer noun phrase ("highway")
+    "crosses_entity",  # starts or ends inside an entity ("President John" of "John F. Kennedy")
+    "tree_hops",  # log(1 + dependency edges between it and the nearest question word)
 )
 
 _NUMBER = re.compile(
@@ -80,6 +101,12 @@ _MONTH_YEAR = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+(?:19|20)\d{2}\b")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+_LABEL_KIND = {**dict.fromkeys(PERSON_LABELS | PLACE_LABELS | ORG_LABELS | OTHER_NAME_LABELS,
+                               "name"),
+               **dict.fromkeys(DATE_LABELS, "date"), **dict.fromkeys(NUMBER_LABELS, "number"),
+               CHUNK: "phrase", HEAD: "phrase"}
+_LABELS_FOR_TYPE = {"person": PERSON_LABELS, "place": PLACE_LABELS, "date": DATE_LABELS,
+                    "number": NUMBER_LABELS, "name": ORG_LABELS | OTHER_NAME_LABELS}
 _KIND_FOR_TYPE = {"date": "date", "number": "number", "person": "name", "place": "name",
                   "name": "name"}
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -125,8 +152,10 @@ class Candidate:
         return self.spans[0]  # spans are added best sentence first
 
 
-def sentence_spans_of(s: Sentence, kinds: set[str]) -> list[Span]:
-    """The candidate spans of one sentence, of the given kinds."""
+def sentence_spans_of(s: Sentence, kinds: set[str], parsed: Sequence[Phrase] = ()
+                      ) -> list[Span]:
+    """The candidate spans of one sentence, of the given kinds; `parsed` adds the
+    entities and noun phrases spaCy found in it (`models.parser.parse`)."""
     text, base = s.text, s.start
     out: list[Span] = []
     dates: list[tuple[int, int]] = []
@@ -170,6 +199,10 @@ def sentence_spans_of(s: Sentence, kinds: set[str]) -> list[Span]:
                 if re.search(r"[^\w\s'’-]", gap):
                     break  # a phrase does not cross punctuation
                 out.append(Span(s, base + tokens[i].start(), base + tokens[j].end(), "phrase"))
+    for p in parsed:
+        kind = _LABEL_KIND.get(p.label)
+        if kind in kinds:
+            out.append(Span(s, base + p.start, base + p.end, kind))
     return out
 
 
@@ -226,10 +259,14 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     names = {w.lower() for run in entities(question) for w in run}
     pool: dict[str, Candidate] = {}
     where: dict[str, list[tuple[int, float, str]]] = {}
+    parsed = parse([s.text for s, _ in ranked[:limit]])
     for rank, (s, prob) in enumerate(ranked[:limit]):
         q_positions = [m.start() for m in _WORD.finditer(s.text)
                        if set(content_terms(m.group())) & asked]
-        for span in sentence_spans_of(s, kinds):
+        tree = parsed[rank]
+        asked_tokens = {i for i, (a, b) in enumerate(zip(tree.starts, tree.ends, strict=True))
+                        if any(_asked(t, asked) for t in content_terms(s.text[a:b]))}
+        for span in sentence_spans_of(s, kinds, tree.phrases):
             key = normalize(span.text)
             if not key or f" {key} " in asked_norm:
                 continue
@@ -250,7 +287,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
             where.setdefault(key, []).append((rank, prob, s.passage.source))
             if len(cand.spans) == 1:
                 cand.row = _row(span, key, rank, prob, terms, asked, q_positions, wanted,
-                                common, slot, names, qtype)
+                                common, slot, names, qtype, tree, asked_tokens)
     for key, cand in pool.items():
         seen = where[key]
         by_source: dict[str, float] = {}
@@ -278,9 +315,18 @@ def _asked(term: str, asked: set[str]) -> bool:
 
 def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: set[str],
          q_positions: list[int], wanted: str, common: frozenset[str], slot: bool,
-         names: set[str], qtype: str | None) -> list[float]:
+         names: set[str], qtype: str | None, tree: Parse, asked_tokens: set[int]
+         ) -> list[float]:
     s = span.sentence
     local = span.start - s.start
+    local_end = span.end - s.start
+    parsed = tree.phrases
+    hops = tree.tree_distance(tree.tokens_in(local, local_end), asked_tokens)
+    labels = {p.label for p in parsed if (p.start, p.end) == (local, local_end)}
+    crosses = any(local < p.end and p.start < local_end  # they overlap, neither holds the other
+                  and not (local <= p.start and p.end <= local_end)
+                  and not (p.start <= local and local_end <= p.end)
+                  for p in parsed if p.label not in (CHUNK, HEAD))
     words = _WORD.findall(span.text)
     if q_positions:
         between = min(len(_WORD.findall(s.text[min(p, local) : max(p, local)]))
@@ -318,6 +364,16 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: 
         "common_words": (sum(_common(w, common) for w in words) / len(words)) if words else 0.0,
         "person_like": person, "person_fit": person * (qtype == "person"),
         "place_cue": place, "place_fit": place * (qtype == "place"),
+        "ent_person": float(bool(labels & PERSON_LABELS)),
+        "ent_place": float(bool(labels & PLACE_LABELS)),
+        "ent_org": float(bool(labels & ORG_LABELS)),
+        "ent_other": float(bool(labels & OTHER_NAME_LABELS)),
+        "ent_date": float(bool(labels & DATE_LABELS)),
+        "ent_number": float(bool(labels & NUMBER_LABELS)),
+        "ent_fit": float(bool(labels & _LABELS_FOR_TYPE.get(qtype or "", frozenset()))),
+        "noun_phrase": float(CHUNK in labels), "head_noun": float(HEAD in labels),
+        "crosses_entity": float(crosses),
+        "tree_hops": math.log1p(min(_FAR, _FAR if hops is None else hops)),
     }
     return [named[n] for n in SPAN_FEATURES]
 

