@@ -145,7 +145,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 # Tags web_render may emit; anything else in its output came from the data.
 ALLOWED_TAGS = {"div", "p", "span", "sup", "button", "ol", "ul", "li", "mark", "strong", "dl", "dt",
-                "dd"}
+                "dd", "details", "summary"}
 ALLOWED_ATTRS = {"class", "type", "value", "title", "role"}
 
 

@@ -128,3 +128,19 @@ def test_the_same_weekday_in_two_articles_is_one_value_only_on_one_day(tmp_path:
     })
     assert years_apart.corroboration is not None
     assert years_apart.corroboration.articles == 1  # 2021-10-19 is not 2023-09-19
+
+
+def test_a_report_of_someone_elses_meeting_is_no_conflict(tmp_path: Path) -> None:
+    """The question names Bagheri; a sentence about Heidari meeting someone on Monday
+    answers another question, so its name is not a second answer."""
+    question = "Which Russian general did Mohammad Bagheri meet in Moscow on Monday?"
+    same = {
+        "a.txt": ("Tasnim", "2021-10-18", "The Iranian general met Russian General Valery "
+                  f"Gerasimov in Moscow on Monday. {FILLER}"),
+        "b.txt": ("IRNA", "2021-10-18", "The Iranian general met Russian General Oleg "
+                  f"Salyukov in Moscow on Monday. {OTHER}"),
+    }
+    assert _answer(tmp_path / "same", question, same).conflicts  # the same meeting: a dispute
+    other = dict(same, **{"b.txt": ("IRNA", "2021-10-18", "Kioumars Heidari met Russian "
+                                    f"General Oleg Salyukov in Moscow on Monday. {OTHER}")})
+    assert not _answer(tmp_path / "other", question, other).conflicts

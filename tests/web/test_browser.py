@@ -10,6 +10,10 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, HOSTILE_IMG, HOSTILE_SCRIPT
+
+# A seed question whose answer quotes more sentences than its short answer needs.
+FOLD_QUESTION = ("Which Russian official did Bagheri hold talks with in Moscow on Tuesday "
+                 "during the October 2021 visit?")
 from tests.webserver import DISPUTE_QUESTION, HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -144,6 +148,23 @@ def test_short_answer_is_bold_first_and_its_footnote_opens_the_quote(tab: Tab) -
     expect(mark).to_have_count(1)
     assert short.text_content() in (mark.text_content() or "")
     expect(mark).to_be_in_viewport()
+
+
+def test_sentences_that_add_nothing_to_the_short_answer_fold_away(tab: Tab) -> None:
+    from playwright.sync_api import expect
+
+    answer = tab.ask(FOLD_QUESTION)
+    short = answer.locator(".nd-short strong.nd-short-text")
+    expect(short).to_be_visible()
+    expect(answer.locator("p.nd-text")).to_contain_text(short.text_content() or "")
+    more = answer.locator("details.nd-more")
+    expect(more).to_have_count(1)
+    folded = more.locator("p.nd-more-text")
+    expect(folded).not_to_be_visible()
+    more.locator("summary").click()
+    expect(folded).to_be_visible()
+    tab.shot("01d-more-from-the-articles")
+    tab.assert_nothing_ran()
 
 
 def test_sources_that_differ_are_each_quoted_newest_first(tab: Tab) -> None:

@@ -100,3 +100,36 @@ def test_short_answer_comes_first_in_bold_with_its_marker_and_sources() -> None:
     # A short answer outside every cited quote is not shown.
     stray = replace(short, start=0, end=3)
     assert "nd-short" not in answer_html(replace(answer, short_answer=stray), lambda *a: None)
+
+
+def test_under_a_short_answer_only_what_adds_to_it_shows() -> None:
+    """The quote the short answer is cut from, a date note and where sources differ
+    show; the scorer's other sentences fold under "More from the articles"."""
+    from dataclasses import replace
+
+    from newsdesk.types import ShortAnswer
+    from newsdesk.web.render import answer_parts
+
+    answer = gerasimov_answer()
+    first = answer.citations[0]
+    start, end = span(TALKS_ARTICLE, "A banner read")
+    second = Citation(2, TALKS_SOURCE, TALKS_ARTICLE[start:end], start, end, "Moscow talks")
+    answer = replace(answer, citations=[first, second])
+    text = (f"{second.quote} [{second.n}] {first.quote} [{first.n}] "
+            f"(Oct 17, 2023 (2023-10-17).) Sources differ: A says “1” [{first.n}].")
+    assert answer_parts(text) == [f"{second.quote} [{second.n}]", f"{first.quote} [{first.n}]",
+                                  "(Oct 17, 2023 (2023-10-17).)",
+                                  f"Sources differ: A says “1” [{first.n}]."]
+    word = first.quote.split()[-1].strip(".,")
+    at = first.start + first.quote.rindex(word)
+    short = ShortAnswer(word, first.source, at, at + len(word), "name")
+    page = answer_html(replace(answer, answer=text, short_answer=short), lambda *a: None)
+    shown, folded = page.split('<details class="nd-more">')
+    assert first.quote in shown and "(Oct 17, 2023" in shown and "Sources differ" in shown
+    assert second.quote not in shown
+    assert "More from the articles" in folded and second.quote in folded
+    audit(page)
+    # Without a short answer the whole text shows, unfolded.
+    plain = answer_html(replace(answer, answer=text), lambda *a: None)
+    assert "nd-more" not in plain and second.quote in plain
+

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from newsdesk.answer.cite import Sentence
 from newsdesk.answer.short import SPAN_FEATURES, Candidate, Span
+from newsdesk.models.parser import PERSON_LABELS, parse
 from newsdesk.nlp.dates import anchor_date, bare_weekdays, find_dates, resolve_weekday
 from newsdesk.nlp.names import same_name
 from newsdesk.nlp.text import content_terms, words
@@ -33,6 +34,7 @@ CONFLICT_LEXICAL = 0.1  # the other sentence covers the question at most this mu
 CONFLICT_OVERLAP = 0.6  # and shares this share of the smaller one's other words
 CONFLICT_PROBABILITY = 0.5  # and its value is at least this likely relative to the answer
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,12 @@ class Agreement:
 
 
 def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[str, int], float],
-              text_of: Callable[[str], str | None], qtype: str | None) -> Agreement:
+              text_of: Callable[[str], str | None], qtype: str | None,
+              question: str = "") -> Agreement:
     """`lexical` maps (source, sentence start) to the sentence's question coverage;
     `text_of(source)` reads an article; `qtype` is what the question asks for
-    (`nlp.answer_types.question_type`): only a date, a number or a name can differ."""
+    (`nlp.answer_types.question_type`): only a date, a number or a name can differ;
+    the people `question` names tell a report about someone else."""
     first = pick.best.sentence
     base = lexical.get((first.passage.source, first.start), 0.0)
     day = _day(pick.best, text_of)
@@ -79,6 +83,7 @@ def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[s
     copies = _copies([s.source for s in support], text_of)
     conflicts: list[Side] = []
     if qtype is not None:
+        asked_people = _people(question) if question else []
         sources = {s.source for s in support}
         for c in found:
             span = c.best
@@ -90,7 +95,8 @@ def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[s
                     or lexical.get((sentence.passage.source, sentence.start), 0.0)
                     < base - CONFLICT_LEXICAL
                     or not _same_statement(first.text, pick.best.text,
-                                           sentence.text, span.text)):
+                                           sentence.text, span.text)
+                    or _about_someone_else(asked_people, span)):
                 continue
             if all(s.source != sentence.passage.source for s in conflicts):
                 conflicts.append(_side(span))
@@ -120,11 +126,14 @@ def _side(span: Span) -> Side:
 
 
 def _comparable(a: Candidate, b: Candidate, qtype: str | None) -> bool:
-    """Values whose difference is a disagreement: numbers and dates; names only when
-    both are proper names (no word the articles also write in lower case, like
+    """Values whose difference is a disagreement: numbers, dates that name a day or a
+    year; names only when both are proper names (no word the articles also write in lower case, like
     "Chief", none the question gives) and, for a who-question, both name a person."""
-    if a.best.kind in ("number", "date"):
+    if a.best.kind == "number":
         return True
+    if a.best.kind == "date":  # days or years, not "two years" against "12:00 a.m."
+        return all(any(d.date for d in find_dates(c.best.text)) or _YEAR.search(c.best.text)
+                   for c in (a, b))
     if a.best.kind != "name":
         return False
     rows = [dict(zip(SPAN_FEATURES, c.row, strict=True)) for c in (a, b)]
@@ -144,6 +153,26 @@ def _same_value(a: Candidate, b: Candidate) -> bool:
         return True
     da, db = find_dates(ta), find_dates(tb)
     return bool(da and db and da[0].date and da[0].date == db[0].date)
+
+
+def _people(text: str) -> list[str]:
+    """The people a text names (spaCy's PERSON entities)."""
+    (tree,) = parse([text])
+    return [text[p.start : p.end] for p in tree.phrases if p.label in PERSON_LABELS]
+
+
+def _about_someone_else(asked: list[str], span: Span) -> bool:
+    """The question names people and the sentence names none of them but another
+    person besides its value: it reports someone else's doing ("Heidari met Salyukov"
+    is no other answer to "whom did Bagheri meet")."""
+    if not asked:
+        return False
+    people = _people(span.sentence.text)
+    others = [p for p in people
+              if not (p in span.text or span.text in p or same_name(p, span.text))]
+    mentions = any(a in span.sentence.text or any(same_name(a, p) for p in people)
+                   for a in asked)
+    return bool(others) and not mentions
 
 
 def _same_statement(a: str, value_a: str, b: str, value_b: str) -> bool:

@@ -246,7 +246,7 @@ class ExtractiveGenerator:
         if pick is not None:
             notes["short_probability"] = pick.probability
             lexical = {(x.sentence.passage.source, x.sentence.start): x.lexical for x in scored}
-            agreed = agreement(pick, found, lexical, self.files.text, question_type(own))
+            agreed = agreement(pick, found, lexical, self.files.text, question_type(own), own)
             chosen = _around(agreed.support, scored, chosen, self.max_sentences)
         citations = CitationList()
         parts = []

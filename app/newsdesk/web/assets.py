@@ -55,6 +55,8 @@ CSS = """
 .nd-answer .nd-text { margin: 0; line-height: 1.55; }
 .nd-answer .nd-short { margin: 0 0 .2em; font-size: 1.15em; }
 .nd-answer .nd-support { margin: 0 0 .45em; font-size: .85em; opacity: .75; }
+.nd-answer .nd-more { margin: .2em 0 .5em; font-size: .92em; }
+.nd-answer .nd-more summary { cursor: pointer; opacity: .75; }
 .nd-searched { font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .nd-standalone { font-style: italic; }
 .nd-status { color: var(--body-text-color-subdued); font-style: italic; }

@@ -68,7 +68,7 @@ def answer_html(answer: Answer, ref_for: RefFor) -> str:
         parts.append(_evidence_html(answer.passages[:2], ref_for))
     else:
         parts.append(_short_html(answer, ref_for))
-        parts.append(f'<p class="nd-text">{_linked_text(answer, ref_for)}</p>')
+        parts.append(_text_html(answer, ref_for))
         parts.append(_footnotes_html(answer.citations, ref_for))
     parts.append(_meta_html(answer))
     css = "nd-answer nd-refused" if answer.refused else "nd-answer"
@@ -87,9 +87,44 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
             f"{_marker_html(quote, ref_for)}</p>{support}")
 
 
-def _linked_text(answer: Answer, ref_for: RefFor) -> str:
+# Where an answer's text splits into its parts: after a sentence's markers, or after a
+# date note's closing ".)".
+_PART_END = re.compile(r"(?:\[\d+(?:\s*[,;]\s*\d+)*\]|\.\))\s+(?=\S)")
+
+
+def answer_parts(text: str) -> list[str]:
+    """The parts an answer's text was joined from: quoted sentences with their markers,
+    date notes in parentheses, a "Sources differ" line."""
+    parts, at = [], 0
+    for m in _PART_END.finditer(text):
+        parts.append(text[at : m.end()].strip())
+        at = m.end()
+    parts.append(text[at:].strip())
+    return [p for p in parts if p]
+
+
+def _text_html(answer: Answer, ref_for: RefFor) -> str:
+    """The answer's text. Under a short answer only the parts that add to it show: the
+    quote it is cut from (with the other articles that report it), a date note, and where
+    sources differ; the scorer's other sentences fold under "More from the articles"."""
+    quote = answer.short_quote()
+    parts = answer_parts(answer.answer)
+    if quote is None or len(parts) < 2:
+        return f'<p class="nd-text">{_linked_text(answer.answer, answer.citations, ref_for)}</p>'
+    own = re.compile(rf"\[(?:[^\]]*[,;\s])?{quote.n}(?:[,;\s][^\]]*)?\]")
+    adds = [p for p in parts if own.search(p) or p.startswith(("(", "Sources differ"))]
+    more = [p for p in parts if p not in adds]
+    shown = f'<p class="nd-text">{_linked_text(" ".join(adds), answer.citations, ref_for)}</p>'
+    if not more:
+        return shown
+    return (f'{shown}<details class="nd-more"><summary>More from the articles</summary>'
+            f'<p class="nd-more-text">{_linked_text(" ".join(more), answer.citations, ref_for)}'
+            "</p></details>")
+
+
+def _linked_text(text: str, citations: Sequence[Citation], ref_for: RefFor) -> str:
     """Answer text whose `[n]` markers are buttons that open citation n."""
-    by_n = {c.n: c for c in answer.citations}
+    by_n = {c.n: c for c in citations}
 
     def link(match: re.Match[str]) -> str:
         numbers = marker_numbers(match.group(1))
@@ -98,7 +133,7 @@ def _linked_text(answer: Answer, ref_for: RefFor) -> str:
         space = match.group(0)[: match.start(1) - 1 - match.start(0)]
         return space + "".join(_marker_html(by_n[n], ref_for) for n in numbers)
 
-    return MARKER.sub(link, esc(answer.answer))
+    return MARKER.sub(link, esc(text))
 
 
 def _marker_html(c: Citation, ref_for: RefFor) -> str:
