@@ -42,13 +42,13 @@ def test_offsets_are_the_sentences_own() -> None:
         assert 0 <= p.start < p.end <= len(text)
         assert text[p.start : p.end] == text[p.start : p.end].strip()
     assert len(tree.starts) == len(tree.ends) == len(tree.heads)
-    assert all(text[a:b].strip() == text[a:b] for a, b in zip(tree.starts, tree.ends))
+    assert all(text[a:b].strip() == text[a:b] for a, b in zip(tree.starts, tree.ends, strict=True))
 
 
 def test_tree_distance_counts_dependency_edges() -> None:
     text = "Shoigu met Bagheri in Tehran on Tuesday."
     (tree,) = parse([text])
-    word = {text[a:b]: i for i, (a, b) in enumerate(zip(tree.starts, tree.ends))}
+    word = {text[a:b]: i for i, (a, b) in enumerate(zip(tree.starts, tree.ends, strict=True))}
     assert tree.tree_distance([word["Shoigu"]], {word["met"]}) == 1
     assert tree.tree_distance([word["Tuesday"]], {word["met"]}) == 2  # Tuesday <- on <- met
     assert tree.tree_distance([word["Shoigu"]], {word["Shoigu"]}) == 0
@@ -58,7 +58,8 @@ def test_tree_distance_counts_dependency_edges() -> None:
 def test_a_sentence_is_parsed_once() -> None:
     text = "Hakeem Jeffries was elected to lead House Democrats."
     first, again = parse([text])[0], parse([text, text])
-    assert again[0] is first and again[1] is first
+    assert again[0] is first
+    assert again[1] is first
 
 
 def test_importing_the_short_answer_code_loads_no_spacy() -> None:
@@ -67,3 +68,19 @@ def test_importing_the_short_answer_code_loads_no_spacy() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_a_missing_model_package_is_a_clear_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from newsdesk.errors import NewsdeskError
+    from newsdesk.models import parser
+
+    monkeypatch.setattr(parser, "MODEL_PACKAGE", "no_such_spacy_model_package")
+    parser.pipeline.cache_clear()
+    try:
+        with pytest.raises(NewsdeskError, match="scripts/install"):
+            parser.pipeline()
+    finally:
+        monkeypatch.undo()
+        parser.pipeline.cache_clear()

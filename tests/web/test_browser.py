@@ -10,13 +10,13 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, HOSTILE_IMG, HOSTILE_SCRIPT
+from tests.webserver import DISPUTE_QUESTION, HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
+
+pytestmark = pytest.mark.browser
 
 # A seed question whose answer quotes more sentences than its short answer needs.
 FOLD_QUESTION = ("Which Russian official did Bagheri hold talks with in Moscow on Tuesday "
                  "during the October 2021 visit?")
-from tests.webserver import DISPUTE_QUESTION, HOSTILE_QUESTION, HOSTILE_SOURCE, SCREENSHOTS
-
-pytestmark = pytest.mark.browser
 
 ANSWER_TIMEOUT = 120_000  # ms; the first answer on a cold CPU takes a few seconds
 

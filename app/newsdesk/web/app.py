@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from newsdesk.errors import NewsdeskError, ServeError
+from newsdesk.models.parser import pipeline as parser_pipeline
 from newsdesk.web import assets, render
 from newsdesk.web.access import Access
 from newsdesk.web.chat import ChatSession, WebChat, example_questions
@@ -211,8 +212,9 @@ def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860,
     report = assistant.ensure_index(progress=True)
     if report is not None:
         print(report.summary(), file=sys.stderr)
-    try:  # load the models now, so the first question does not wait ~10 s for them
+    try:  # load the models now, so the first question does not wait ~15 s for them
         assistant.retriever().search("newsdesk", 1)
+        parser_pipeline()
     except NewsdeskError as exc:  # the chat still opens: it shows the problem per question
         print(f"newsdesk: warning: {exc}", file=sys.stderr)
     app = build_app(assistant, access)
