@@ -144,3 +144,16 @@ def test_a_report_of_someone_elses_meeting_is_no_conflict(tmp_path: Path) -> Non
     other = dict(same, **{"b.txt": ("IRNA", "2021-10-18", "Kioumars Heidari met Russian "
                                     f"General Oleg Salyukov in Moscow on Monday. {OTHER}")})
     assert not _answer(tmp_path / "other", question, other).conflicts
+
+
+def test_a_date_without_its_year_agrees_with_the_same_day_written_in_full(tmp_path: Path) -> None:
+    """"Sunday, November 17" (no year: the weekday alone would guess a recent one) and
+    "November 17, 2019" are one day, not a dispute."""
+    draft = _answer(tmp_path, "When did the Caspian drill begin?", {
+        "a.txt": ("Tasnim", "2019-11-18",
+                  f"The Caspian drill began on Sunday, November 17, near Bandar Anzali. {FILLER}"),
+        "b.txt": ("IRNA", "2019-11-18",
+                  f"The Caspian drill began on November 17, 2019, near Bandar Anzali. {OTHER}"),
+    })
+    assert draft.conflicts == []
+    assert "Sources differ" not in draft.text

@@ -143,7 +143,8 @@ def _comparable(a: Candidate, b: Candidate, qtype: str | None) -> bool:
 
 def _same_value(a: Candidate, b: Candidate) -> bool:
     """One value written two ways: a name's spelling, one inside the other, the same
-    number ("4,000" / "4000") or the same calendar day."""
+    number ("4,000" / "4000") or the same calendar day (on the month and day when one
+    of the two is written without its year)."""
     ta, tb = a.best.text, b.best.text
     ka, kb = f" {a.key} ", f" {b.key} "
     if ka in kb or kb in ka or same_name(ta, tb):
@@ -152,7 +153,14 @@ def _same_value(a: Candidate, b: Candidate) -> bool:
     if na and nb and [n.replace(",", "") for n in na] == [n.replace(",", "") for n in nb]:
         return True
     da, db = find_dates(ta), find_dates(tb)
-    return bool(da and db and da[0].date and da[0].date == db[0].date)
+    if not (da and db and da[0].date and db[0].date):
+        return False
+    x, y = da[0], db[0]
+    if x.has_year and y.has_year:
+        return x.date == y.date
+    # "Sunday, November 17" is November 17, 2019 too: a date written without its year
+    # agrees with one that has it on the month and day.
+    return (x.date.month, x.date.day) == (y.date.month, y.date.day)
 
 
 def _people(text: str) -> list[str]:
