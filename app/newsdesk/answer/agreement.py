@@ -153,14 +153,14 @@ def _same_value(a: Candidate, b: Candidate) -> bool:
     if na and nb and [n.replace(",", "") for n in na] == [n.replace(",", "") for n in nb]:
         return True
     da, db = find_dates(ta), find_dates(tb)
-    if not (da and db and da[0].date and db[0].date):
+    x, y = (da[0].date if da else None), (db[0].date if db else None)
+    if x is None or y is None:
         return False
-    x, y = da[0], db[0]
-    if x.has_year and y.has_year:
-        return x.date == y.date
+    if da[0].has_year and db[0].has_year:
+        return x == y
     # "Sunday, November 17" is November 17, 2019 too: a date written without its year
     # agrees with one that has it on the month and day.
-    return (x.date.month, x.date.day) == (y.date.month, y.date.day)
+    return (x.month, x.day) == (y.month, y.day)
 
 
 def _people(text: str) -> list[str]:

