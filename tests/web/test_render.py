@@ -120,6 +120,9 @@ def test_under_a_short_answer_only_what_adds_to_it_shows() -> None:
     assert answer_parts(text) == [f"{second.quote} [{second.n}]", f"{first.quote} [{first.n}]",
                                   "(Oct 17, 2023 (2023-10-17).)",
                                   f"Sources differ: A says “1” [{first.n}]."]
+    # A quoted sentence that holds ".)" is still one part.
+    assert answer_parts("He left (for good.) on Monday. [1] (Oct 1.)") == [
+        "He left (for good.) on Monday. [1]", "(Oct 1.)"]
     word = first.quote.split()[-1].strip(".,")
     at = first.start + first.quote.rindex(word)
     short = ShortAnswer(word, first.source, at, at + len(word), "name")

@@ -97,6 +97,8 @@ def answer_parts(text: str) -> list[str]:
     date notes in parentheses, a "Sources differ" line."""
     parts, at = [], 0
     for m in _PART_END.finditer(text):
+        if m.group().startswith(".)") and not text[at:].lstrip().startswith("("):
+            continue  # ".)" inside a quoted sentence ends no date note
         parts.append(text[at : m.end()].strip())
         at = m.end()
     parts.append(text[at:].strip())
