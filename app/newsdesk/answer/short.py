@@ -4,8 +4,11 @@ Every candidate is a span of one of the best-scored sentences: a name (a run of
 capitalized words, or part of one: "Oleg Salyukov", "Salyukov"), a date ("October 18,
 2021", "Monday", "2021"), a number with or without its unit ("4,000", "10 years") or,
 for questions that ask for no particular kind of thing, a phrase of up to four words
-that is not in the question. Candidates with the same words are pooled: news repeats an
-answer in many pages, so a value that several independent articles state is stronger.
+that is not in the question; and the entities and noun phrases spaCy finds in it
+(`models.parser`: "John F. Kennedy", "French baguette", "highway"), whose kind, phrase
+boundaries and distance in the dependency tree from the question's words are features
+too. Candidates with the same words are pooled: news repeats an answer in many pages,
+so a value that several independent articles state is stronger.
 A linear model over `SPAN_FEATURES` (fitted on RealTimeQA train by
 `scripts/fit_short.py`, seeded, shipped as `short.json`) picks one; its offsets are the
 sentence's, so `file[start:end] == text` is checked like any quote.
