@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from newsdesk.errors import NewsdeskError
@@ -66,16 +66,22 @@ class Parse:
         return [i for i, (a, b) in enumerate(zip(self.starts, self.ends, strict=True))
                 if start <= a and b <= end]
 
-    def tree_distance(self, sources: Sequence[int], targets: set[int]) -> int | None:
-        """The fewest dependency edges from any of `sources` to any of `targets` (None
-        when there is no target)."""
-        if not targets or not sources:
-            return None
+    @cached_property
+    def _links(self) -> dict[int, list[int]]:
+        """Each token's neighbours in the tree (its head and its dependents)."""
         links: dict[int, list[int]] = {i: [] for i in range(len(self.heads))}
         for i, h in enumerate(self.heads):
             if h != i:
                 links[i].append(h)
                 links[h].append(i)
+        return links
+
+    def tree_distance(self, sources: Sequence[int], targets: set[int]) -> int | None:
+        """The fewest dependency edges from any of `sources` to any of `targets` (None
+        when there is no target)."""
+        if not targets or not sources:
+            return None
+        links = self._links
         seen = set(sources)
         frontier, steps = list(sources), 0
         while frontier:

@@ -89,7 +89,7 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
 
 # Where an answer's text splits into its parts: after a sentence's markers, or after a
 # date note's closing ".)".
-_PART_END = re.compile(r"(?:\[\d+(?:\s*[,;]\s*\d+)*\]|\.\))\s+(?=\S)")
+_PART_END = re.compile(rf"(?:{MARKER.pattern}|\.\))\s+(?=\S)")
 
 
 def answer_parts(text: str) -> list[str]:
@@ -113,8 +113,8 @@ def _text_html(answer: Answer, ref_for: RefFor) -> str:
     parts = answer_parts(answer.answer)
     if quote is None or len(parts) < 2:
         return f'<p class="nd-text">{_linked_text(answer.answer, answer.citations, ref_for)}</p>'
-    own = re.compile(rf"\[(?:[^\]]*[,;\s])?{quote.n}(?:[,;\s][^\]]*)?\]")
-    adds = [p for p in parts if own.search(p) or p.startswith(("(", "Sources differ"))]
+    adds = [p for p in parts if p.startswith(("(", "Sources differ"))
+            or any(quote.n in marker_numbers(m.group(1)) for m in MARKER.finditer(p))]
     more = [p for p in parts if p not in adds]
     shown = f'<p class="nd-text">{_linked_text(" ".join(adds), answer.citations, ref_for)}</p>'
     if not more:
