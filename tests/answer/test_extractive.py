@@ -15,6 +15,7 @@ from newsdesk.answer.extractive import (
     NAME_PARTIAL,
     ExtractiveGenerator,
     _concepts,
+    _VectorCache,
     _covers,
     mentions_any_name,
 )
@@ -107,3 +108,18 @@ def test_a_name_in_another_spelling_is_on_topic() -> None:
     passages = [Passage("a.txt", text, 1.0, 0, len(text))]
     assert mentions_any_name("What did Baqeri say?", passages)
     assert not mentions_any_name("What did Putin say?", passages)
+
+
+def test_a_full_vector_cache_still_returns_what_it_held_when_asked() -> None:
+    """A long chat fills the cache; a question mixing an old sentence with many new ones
+    must get every vector, even though storing the new ones evicts the old one."""
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(list(texts))
+        return [[float(len(t))] for t in texts]
+
+    cache = _VectorCache(embed, size=3)
+    assert cache(["a", "bb", "ccc"]) == [[1.0], [2.0], [3.0]]
+    assert cache(["a", "dddd", "eeeee", "ffffff"]) == [[1.0], [4.0], [5.0], [6.0]]
+    assert calls[-1] == ["dddd", "eeeee", "ffffff"]  # "a" came from the cache

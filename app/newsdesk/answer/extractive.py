@@ -63,16 +63,17 @@ class _VectorCache:
 
     def __call__(self, texts: list[str]) -> list[list[float]]:
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+            found = {t: self._items[t] for t in texts if t in self._items}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
             vectors = self.embed(missing)
+            found.update(zip(missing, vectors, strict=True))
             with self._lock:
                 for text, vec in zip(missing, vectors, strict=True):
                     self._items[text] = vec
                 while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        with self._lock:
-            return [self._items[t] for t in texts]
+                    self._items.popitem(last=False)  # may drop some of `texts`: `found` has them
+        return [found[t] for t in texts]
 
 
 class ExtractiveGenerator:
