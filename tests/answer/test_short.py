@@ -12,7 +12,9 @@ from newsdesk.answer.extractive import ExtractiveGenerator
 from newsdesk.answer.short import (
     MODEL_FILE,
     SPAN_FEATURES,
+    CHOOSE_FROM,
     ShortModel,
+    asked_for,
     candidates,
     normalize,
     sentence_spans_of,
@@ -120,3 +122,50 @@ def test_parsed_entities_and_phrases_are_candidates_with_their_kind() -> None:
     assert found["complaint"]["noun_phrase"] == 1.0
     # "investigating" is the question's word: the complaint hangs from it, Kennedy not.
     assert found["complaint"]["tree_hops"] < found["john f kennedy"]["tree_hops"]
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("Which sea is mentioned among the potentials of the two countries?", "sea"),
+    ("Iran showcased a replica of which air defense system?", "air defense system"),
+    ("How many people were evacuated from the town?", None),
+    ("Who greeted the Russian defence minister?", "person"),
+    ("Where was the forum held this year?", "place"),
+    ("What did the minister say about sanctions?", None),
+])
+def test_the_question_names_what_it_asks_for(question: str, asked: str | None) -> None:
+    assert asked_for(question) == asked
+
+
+def test_the_slot_fit_is_the_candidates_likeness_to_what_is_asked() -> None:
+    """With the encoder, a candidate close in meaning to the asked-for phrase ("sea")
+    gets a high slot fit and its products with the sentence score; without one, or in a
+    sentence it cannot be chosen from, the fit is 0."""
+    near = {"sea", "Caspian"}
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        return [[3.0, 0.0] if t in near else [0.0, 2.0] for t in texts]
+
+    question = "Which sea did the ministers name as a potential of the two countries?"
+    best = _sentence("The ministers named the Caspian and Tehran as potentials.", "a.txt")
+    rest = [(_sentence(f"Filler sentence number {i} names Baku.", f"{i}.txt"), 0.1)
+            for i in range(CHOOSE_FROM)]
+    ranked = [(best, 0.8), *rest]
+    found = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates(question, None, ranked, embed=embed)}
+    assert found["caspian"]["slot_fit"] == pytest.approx(1.0)
+    assert found["caspian"]["sentence_score*slot_fit"] == pytest.approx(0.8)
+    assert found["tehran"]["slot_fit"] == pytest.approx(0.0)
+    assert found["baku"]["slot_fit"] == 0.0  # first named past the choosable sentences
+    plain = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates(question, None, ranked)}
+    assert plain["caspian"]["slot_fit"] == 0.0
+
+
+def test_a_count_question_gets_no_ordinal() -> None:
+    s = _sentence("It was the first study to find that vaccines saved 3.2 million lives.")
+    count = {c.key for c in candidates("How many lives did vaccines save?", "number",
+                                       [(s, 0.9)])}
+    assert "3 2 million" in count
+    assert "first" not in count
+    rank = {c.key for c in candidates("Which place did the study take?", None, [(s, 0.9)])}
+    assert "first" in rank

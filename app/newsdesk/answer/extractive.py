@@ -283,7 +283,7 @@ class ExtractiveGenerator:
         """The candidate short answers in the best of `scored`, with their features."""
         own = _split_context(question)[0]
         return candidates(own, question_type(own), [(x.sentence, x.score) for x in scored],
-                          common_words([p.text for p in passages]))
+                          common_words([p.text for p in passages]), embed=self.embed)
 
     def short_within(self, question: str, passages: list[Passage], as_of: dt.date | None,
                      quotes: list[Citation]) -> ShortAnswer | None:
