@@ -15,8 +15,8 @@ from newsdesk.answer.extractive import (
     NAME_PARTIAL,
     ExtractiveGenerator,
     _concepts,
-    _VectorCache,
     _covers,
+    _VectorCache,
     mentions_any_name,
 )
 from newsdesk.nlp.text import content_terms

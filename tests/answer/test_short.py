@@ -10,9 +10,9 @@ import pytest
 from newsdesk.answer.cite import FileCache, Sentence
 from newsdesk.answer.extractive import ExtractiveGenerator
 from newsdesk.answer.short import (
+    CHOOSE_FROM,
     MODEL_FILE,
     SPAN_FEATURES,
-    CHOOSE_FROM,
     ShortModel,
     asked_for,
     candidates,
@@ -169,3 +169,10 @@ def test_a_count_question_gets_no_ordinal() -> None:
     assert "first" not in count
     rank = {c.key for c in candidates("Which place did the study take?", None, [(s, 0.9)])}
     assert "first" in rank
+
+
+def test_a_number_is_offered_without_its_hedge() -> None:
+    s = _sentence("About 3,000 troops came, and damage was more than 50 billion dollars.")
+    found = {c.key for c in candidates("How many troops came?", "number", [(s, 0.9)])}
+    assert {"3 000", "3 000 troops", "50 billion"} <= found
+    assert not any(k.startswith(("about", "more than")) for k in found)

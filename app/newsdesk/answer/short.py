@@ -131,6 +131,10 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _SLOT = re.compile(r"\b(?:which|what|who|whom)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$")
 _PUNCT = re.compile(r"[^\w\s]")
+# Words spaCy keeps at the front of a number ("about 3,000", "more than 50 billion"):
+# a short answer gives the number, its quote says how sure the article is.
+_HEDGES = frozenset("""about around approximately roughly nearly almost some over under
+    more less fewer at up just only estimated""".split())
 _COUNT = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
 _ASKED_KIND = {"who": "person", "whom": "person", "where": "place"}
 Embed = Callable[[list[str]], list[list[float]]]
@@ -222,6 +226,8 @@ def sentence_spans_of(s: Sentence, kinds: set[str], parsed: Sequence[Phrase] = (
                 out.append(Span(s, base + tokens[i].start(), base + tokens[j].end(), "phrase"))
     for p in parsed:
         kind = _LABEL_KIND.get(p.label)
+        if kind == "number" and text[p.start:p.end].split()[0].lower() in _HEDGES:
+            continue  # "About 3,000": the number finder above offers "3,000" itself
         if kind in kinds:
             out.append(Span(s, base + p.start, base + p.end, kind))
     return out
