@@ -9,9 +9,12 @@ that is not in the question; and the entities and noun phrases spaCy finds in it
 boundaries and distance in the dependency tree from the question's words are features
 too. Candidates with the same words are pooled: news repeats an answer in many pages,
 so a value that several independent articles state is stronger.
-A linear model over `SPAN_FEATURES` (fitted on RealTimeQA train by
-`scripts/fit_short.py`, seeded, shipped as `short.json`) picks one; its offsets are the
-sentence's, so `file[start:end] == text` is checked like any quote.
+The sentence encoder says how close each candidate of the best `CHOOSE_FROM` sentences
+is to what the question asks for ("which sea" -> "Caspian": `asked_for`, `slot_fit`).
+A linear model over `SPAN_FEATURES` (single features and products of pairs; fitted on
+RealTimeQA train by `scripts/fit_short.py`, seeded, shipped as `short.json`) picks one
+of those; its offsets are the sentence's, so `file[start:end] == text` is checked like
+any quote.
 """
 
 from __future__ import annotations
@@ -338,7 +341,8 @@ def asked_for(question: str) -> str | None:
     """The phrase naming what the question asks for: the noun phrase right after
     "which", "what" or "whose" ("which sea" -> "sea"), "person" for who, "place" for
     where. A count has none: on RealTimeQA train, giving "how many people" the slot
-    "people" lost 3 of 61 cross-validated picks (a number never reads like its noun)."""
+    "people" cost about 3 of 61 cross-validated picks (a number never reads like its
+    noun)."""
     tree = parse([question])[0]
     words = [question[a:b].lower() for a, b in zip(tree.starts, tree.ends, strict=True)]
     for i, word in enumerate(words):
