@@ -52,7 +52,7 @@ def compare(folder: Path, index_root: Path, budgets: list[int]) -> list[dict]:
         return ExtractiveGenerator(base.embed, base.embed_query, base.files,
                                    threshold=assistant.settings.refusal_threshold,
                                    max_sentences=assistant.settings.max_answer_sentences,
-                                   scorer=base.scorer, budget=budget)
+                                   scorer=base.scorer, budget=budget, read=base.read)
 
     top_k = assistant.settings.top_k
 

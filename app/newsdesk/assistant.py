@@ -172,6 +172,7 @@ class Assistant:
         with self._lock:
             if self._extractive is None:
                 from newsdesk.answer.extractive import ExtractiveGenerator
+                from newsdesk.models.embed import token_reader
 
                 embedder = self.query_embedder()
                 self._extractive = ExtractiveGenerator(
@@ -181,6 +182,7 @@ class Assistant:
                     threshold=self.settings.refusal_threshold,
                     max_sentences=self.settings.max_answer_sentences,
                     budget=self.settings.sentence_budget,
+                    read=token_reader(embedder),
                 )
             return self._extractive
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,48 @@ def test_a_number_is_offered_without_its_hedge() -> None:
     found = {c.key for c in candidates("How many troops came?", "number", [(s, 0.9)])}
     assert {"3 000", "3 000 troops", "50 billion"} <= found
     assert not any(k.startswith(("about", "more than")) for k in found)
+
+
+def test_the_context_fit_reads_a_candidate_in_its_sentence() -> None:
+    """The mean of the candidate's word-piece states, by their offsets, against the
+    question's vector: pieces that overlap the span count, the others do not; without the
+    states (or past the choosable sentences) the fit is 0."""
+    question = "The COO of which company was arrested?"
+    best = _sentence("Beyond Meat COO Doug Ramsey was arrested.", "a.txt")
+    rest = [(_sentence(f"Filler sentence number {i} names Acme Corp.", f"{i}.txt"), 0.1)
+            for i in range(CHOOSE_FROM)]
+    ranked = [(best, 0.8), *rest]
+    read_texts: list[list[str]] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        return [[2.0, 0.0] if t == question else [0.0, 1.0] for t in texts]
+
+    def read(texts: list[str]) -> list[tuple[list[list[float]], list[tuple[int, int]]]]:
+        read_texts.append(texts)
+        out = []
+        for text in texts:
+            pieces = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+            # "Beyond" and "Meat" lean to the question's direction, "Doug" half-way
+            lean = {"Beyond": [1.0, 0.0], "Meat": [3.0, 0.0], "Doug": [1.0, 1.0]}
+            out.append(([lean.get(text[a:b], [0.0, 1.0]) for a, b in pieces], pieces))
+        return out
+
+    found = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates(question, None, ranked, embed=embed, read=read)}
+    assert found["beyond meat"]["context_fit"] == pytest.approx(1.0)
+    assert found["doug ramsey"]["context_fit"] == pytest.approx(0.5 / (0.5**2 + 1) ** 0.5)
+    assert found["acme corp"]["context_fit"] == 0.0  # first named past the choosable sentences
+    assert read_texts == [[best.text, *(s.text for s, _ in rest[:CHOOSE_FROM - 1])]]
+    plain = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates(question, None, ranked, embed=embed)}
+    assert plain["beyond meat"]["context_fit"] == 0.0
+
+
+def test_a_piece_of_a_name_and_a_bare_title_are_marked() -> None:
+    s = _sentence("Florida Gov. Ron DeSantis met Emmanuel Macron in Tampa on Monday.")
+    found = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates("Who met the French president?", "person", [(s, 0.9)])}
+    assert found["gov"]["only_titles"] == 1.0
+    assert found["ron desantis"]["only_titles"] == 0.0
+    assert found["emmanuel"]["inside_entity"] == 1.0  # a piece of spaCy's PERSON
+    assert found["emmanuel macron"]["inside_entity"] == 0.0

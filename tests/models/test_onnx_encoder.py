@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 
 from newsdesk.bench.corpora import article, rgb_path, sentence_pool
-from newsdesk.models.embed import build_embedder, build_query_embedder, prepare_query_encoder
+from newsdesk.models.embed import (
+    build_embedder,
+    build_query_embedder,
+    prepare_query_encoder,
+    token_reader,
+)
 from newsdesk.models.onnx_encoder import (
     MIN_COSINE,
     OnnxEncoder,
@@ -82,6 +87,28 @@ def test_query_embedding_matches(built) -> None:  # type: ignore[no-untyped-def]
     assert float(a @ b / np.linalg.norm(b)) >= MIN_COSINE
     batch = encoder.get_text_embedding_batch(["one", "two words", "three"])
     assert [len(v) for v in batch] == [384, 384, 384]
+
+
+def test_word_piece_states_match_torch(built) -> None:  # type: ignore[no-untyped-def]
+    """The graph's second output: the same states, and the same pieces, as torch reads them
+    (the short answer's context fit must not depend on the backend)."""
+    settings, torch_embedder = built
+    encoder = build_query_embedder(settings, lambda: pytest.fail("must not fall back"))
+    sample = ["Beyond Meat COO Doug Ramsey was arrested after a football game.", "x",
+              "Shares rose 3.2% to $41.07; 1,200 jobs will go.", "word " * 600]
+    onnx_read, torch_read = token_reader(encoder), token_reader(torch_embedder)
+    assert onnx_read is not None
+    assert torch_read is not None
+    for text, (got, where), (want, want_where) in zip(
+            sample, onnx_read(sample), torch_read(sample), strict=True):
+        assert where == want_where  # [CLS] and [SEP] left out, offsets into the text
+        assert got.shape == (len(where), 384)
+        assert float(np.abs(got - want).max()) < 1e-3
+        assert all(0 <= a < b <= len(text) for a, b in where)
+    first = onnx_read(sample[:1])[0][1]
+    assert [sample[0][a:b] for a, b in first[:5]] == ["Beyond", "Meat", "CO", "O", "Doug"]
+    assert len(onnx_read(["word " * 600])[0][1]) == 254  # truncated at 256 with [CLS]/[SEP]
+    assert token_reader(object()) is None
 
 
 def test_a_new_index_adopts_the_cached_export(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

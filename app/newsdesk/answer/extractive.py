@@ -23,7 +23,7 @@ from newsdesk.answer.budget import SentenceBudget, pick
 from newsdesk.answer.cite import CitationList, FileCache, Sentence, passage_sentences
 from newsdesk.answer.date_notes import DateNotes
 from newsdesk.answer.scorer import FEATURES, AnswerScorer, SentenceFacts, features
-from newsdesk.answer.short import Candidate, ShortModel, candidates
+from newsdesk.answer.short import Candidate, Read, ShortModel, candidates
 from newsdesk.nlp.answer_types import common_words, entities, question_type, type_strength
 from newsdesk.nlp.dates import Anchor, anchor_date
 from newsdesk.nlp.names import VariantIndex
@@ -90,12 +90,14 @@ class ExtractiveGenerator:
         max_sentences: int = 3,
         scorer: AnswerScorer | None = None,
         budget: int | None = None,
+        read: Read | None = None,
     ):
         self.embed = embed if isinstance(embed, _VectorCache) else _VectorCache(embed)
         self._budget = budget
         self._scored: OrderedDict[tuple[object, ...], list[Scored]] = OrderedDict()
         self._scored_lock = threading.Lock()
         self.embed_query = embed_query
+        self.read = read  # the encoder's word-piece states, for the short answer's context fit
         self.files = files
         self._scorer = scorer
         self._short: ShortModel | None = None
@@ -283,7 +285,8 @@ class ExtractiveGenerator:
         """The candidate short answers in the best of `scored`, with their features."""
         own = _split_context(question)[0]
         return candidates(own, question_type(own), [(x.sentence, x.score) for x in scored],
-                          common_words([p.text for p in passages]), embed=self.embed)
+                          common_words([p.text for p in passages]), embed=self.embed,
+                          read=self.read)
 
     def short_within(self, question: str, passages: list[Passage], as_of: dt.date | None,
                      quotes: list[Citation]) -> ShortAnswer | None:

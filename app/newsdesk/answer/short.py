@@ -10,7 +10,10 @@ boundaries and distance in the dependency tree from the question's words are fea
 too. Candidates with the same words are pooled: news repeats an answer in many pages,
 so a value that several independent articles state is stronger.
 The sentence encoder says how close each candidate of the best `CHOOSE_FROM` sentences
-is to what the question asks for ("which sea" -> "Caspian": `asked_for`, `slot_fit`).
+is to what the question asks for ("which sea" -> "Caspian": `asked_for`, `slot_fit`),
+and its word-piece states say what each candidate means in its own sentence, compared
+with the question (`context_fit`: "Beyond Meat", not "Doug Ramsey", in "Beyond Meat COO
+Doug Ramsey was arrested" for "The COO of which company was arrested?").
 A linear model over `SPAN_FEATURES` (single features and products of pairs; fitted on
 RealTimeQA train by `scripts/fit_short.py`, seeded, shipped as `short.json`) picks one
 of those; its offsets are the sentence's, so `file[start:end] == text` is checked like
@@ -93,6 +96,12 @@ SINGLE_FEATURES = (
     # asks for ("which sea" -> "Caspian", "what kinds of equipment" -> "drones"; "person"
     # for who, "place" for where), for the candidates that can be chosen; 0 without one
     "slot_fit",
+    # cosine of what it means in its sentence (the mean of the encoder's states of its word
+    # pieces there) with the question's vector: "Beyond Meat" in "Beyond Meat COO Doug
+    # Ramsey was arrested" reads as the company; 0 without the encoder's states
+    "context_fit",
+    "inside_entity",  # strictly inside a name entity ("Aaron" of "Aaron Judge")
+    "only_titles",  # every word a title or office ("Gov.", "Chief"): who, not which one
 )
 # Products of two features: a linear model cannot let one feature weigh another by
 # itself (the asked kind of thing counts for more in a sentence the scorer believes).
@@ -141,6 +150,9 @@ _HEDGES = frozenset("""about around approximately roughly nearly almost some ove
 _COUNT = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
 _ASKED_KIND = {"who": "person", "whom": "person", "where": "place"}
 Embed = Callable[[list[str]], list[list[float]]]
+# Per text: the encoder's state of each word piece and its character offsets
+# (`models.embed.token_reader`).
+Read = Callable[[list[str]], list[tuple[Any, list[tuple[int, int]]]]]
 
 
 def normalize(text: str) -> str:
@@ -277,11 +289,12 @@ def kinds_for(qtype: str | None) -> set[str]:
 
 def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence, float]],
                common: frozenset[str] = frozenset(), limit: int = SENTENCES,
-               embed: Embed | None = None) -> list[Candidate]:
+               embed: Embed | None = None, read: Read | None = None) -> list[Candidate]:
     """Every candidate value in the best `limit` of `ranked` (sentence, probability, best
     first) with its row of SPAN_FEATURES; `common` holds the words the passages also
     write in lower case (`nlp.answer_types.common_words`); `embed` (the sentence
-    encoder) gives the slot fit, which is 0 without it."""
+    encoder) gives the slot fit and, with `read` (its word-piece states), the context fit;
+    each is 0 without them."""
     asked = set(content_terms(question))
     asked_norm = f" {normalize(question)} "
     kinds = kinds_for(qtype)
@@ -322,7 +335,9 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
             if len(cand.spans) == 1:
                 cand.row = _row(span, key, rank, prob, terms, asked, q_positions, wanted,
                                 common, slot, names, qtype, tree, asked_tokens)
-    fits = _slot_fits(question, [c for c in pool.values() if choosable(c.row)], embed)
+    choosable_ones = [c for c in pool.values() if choosable(c.row)]
+    fits = _slot_fits(question, choosable_ones, embed)
+    in_context = _context_fits(question, choosable_ones, embed, read)
     for key, cand in pool.items():
         seen = where[key]
         by_source: dict[str, float] = {}
@@ -332,6 +347,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
         named["support"] = math.log1p(len(by_source))
         named["mass"] = sum(by_source.values())
         named["slot_fit"] = fits.get(key, 0.0)
+        named["context_fit"] = in_context.get(key, 0.0)
         cand.row = [named[n] for n in SINGLE_FEATURES] + [named[a] * named[b]
                                                           for a, b in PRODUCTS]
     return list(pool.values())
@@ -368,6 +384,30 @@ def _slot_fits(question: str, found: list[Candidate], embed: Embed | None
     asked = vectors[slot]
     return {c.key: sum(x * y for x, y in zip(asked, vectors[c.best.text], strict=True))
             for c in found}
+
+
+def _context_fits(question: str, found: list[Candidate], embed: Embed | None,
+                  read: Read | None) -> dict[str, float]:
+    """The cosine of each candidate (by key), as its best sentence's word pieces read it,
+    with the question's vector. One encoder pass per sentence (at most CHOOSE_FROM)."""
+    if embed is None or read is None or not found:
+        return {}
+    import numpy as np
+
+    sentences = list(dict.fromkeys(c.best.sentence.text for c in found))
+    states = dict(zip(sentences, read(sentences), strict=True))
+    asked = np.asarray(_unit(embed([question])[0]))
+    out: dict[str, float] = {}
+    for c in found:
+        span = c.best
+        vectors, offsets = states[span.sentence.text]
+        a, b = span.start - span.sentence.start, span.end - span.sentence.start
+        pieces = [k for k, (x, y) in enumerate(offsets) if x < b and a < y]
+        if pieces:
+            mean = np.asarray(vectors)[pieces].mean(axis=0)
+            norm = float(np.linalg.norm(mean)) or 1.0
+            out[c.key] = float(mean @ asked) / norm
+    return out
 
 
 def _unit(vector: Sequence[float]) -> list[float]:
@@ -449,7 +489,13 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: 
         "noun_phrase": float(CHUNK in labels), "head_noun": float(HEAD in labels),
         "crosses_entity": float(crosses),
         "tree_hops": math.log1p(min(_FAR, _FAR if hops is None else hops)),
+        "inside_entity": float(any(p.start <= local and local_end <= p.end
+                                   and (p.start, p.end) != (local, local_end)
+                                   for p in parsed if _LABEL_KIND.get(p.label) == "name")),
+        "only_titles": float(bool(words) and all(w.lower().rstrip(".") in TITLES
+                                                 for w in words)),
         "slot_fit": 0.0,  # set with the other candidates' (`_slot_fits`)
+        "context_fit": 0.0,  # ... (`_context_fits`)
     }
     return [named[n] for n in SINGLE_FEATURES]
 

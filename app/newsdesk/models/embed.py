@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,6 +64,40 @@ def build_embedder(settings: Settings) -> BaseEmbedding:
         normalize=True,
         max_length=256,
     )
+
+
+# Per text: the encoder's hidden state of each word piece and the piece's character
+# offsets, special tokens left out (`OnnxEncoder.token_states`).
+TokenStates = list[tuple[Any, list[tuple[int, int]]]]
+
+
+def token_reader(embedder: object) -> Callable[[list[str]], TokenStates] | None:
+    """The query encoder's word-piece states: the ONNX encoder's, or the same computed by
+    torch when queries fall back to sentence-transformers; None for any other embedder."""
+    states = getattr(embedder, "token_states", None)
+    if callable(states):
+        return states
+    model = getattr(embedder, "_model", None)  # llama-index's HuggingFaceEmbedding
+    if model is None or not hasattr(model, "tokenizer"):
+        return None
+    return partial(_torch_states, model)
+
+
+def _torch_states(model: Any, texts: list[str]) -> TokenStates:
+    import torch
+
+    out: TokenStates = []
+    for text in texts:
+        enc = model.tokenizer(text, return_offsets_mapping=True, truncation=True,
+                              return_special_tokens_mask=True, max_length=256,
+                              return_tensors="pt")
+        offsets = enc.pop("offset_mapping")[0].tolist()
+        special = enc.pop("special_tokens_mask")[0].tolist()
+        with torch.no_grad():
+            hidden = model[0].auto_model(**enc).last_hidden_state[0].numpy()
+        keep = [k for k, flag in enumerate(special) if not flag]
+        out.append((hidden[keep], [(int(offsets[k][0]), int(offsets[k][1])) for k in keep]))
+    return out
 
 
 def build_query_embedder(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-GRAPH_VERSION = 1  # bump when the exported graph (pooling, inputs, opset) changes
+GRAPH_VERSION = 2  # bump when the exported graph (pooling, inputs, outputs, opset) changes
 MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
 MIN_COSINE = 0.999  # an export must reproduce sentence-transformers this closely to be used
 PROBES = (
@@ -117,6 +117,24 @@ class OnnxEncoder:
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.batch_size = batch_size
 
+    def token_states(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        """Per text, the transformer's last hidden state of each of its word pieces
+        (float32, shape (n, 384), before pooling) and each piece's character offsets;
+        [CLS] and [SEP] are left out. A piece's state carries its sentence's context: the
+        mean over a span's pieces is what the span means there (`answer.short`)."""
+        import numpy as np
+
+        out: list[Any] = [None] * len(texts)
+        for idx in length_batches([len(t) for t in texts], self.batch_size):
+            batch = self.tokenizer.encode_batch([texts[i] for i in idx])
+            states = np.asarray(self.session.run(["tokens"], self._feeds(batch))[0])
+            for row, (i, e) in enumerate(zip(idx, batch, strict=True)):
+                keep = [k for k, (m, special) in enumerate(
+                    zip(e.attention_mask, e.special_tokens_mask, strict=True))
+                        if m and not special]
+                out[i] = (states[row, keep], [tuple(e.offsets[k]) for k in keep])
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (float32, shape (n, 384)), in input order."""
         import numpy as np
@@ -131,13 +149,17 @@ class OnnxEncoder:
         import numpy as np
 
         batch = self.tokenizer.encode_batch(texts)
+        return np.asarray(self.session.run(["embedding"], self._feeds(batch))[0])
+
+    def _feeds(self, batch: list[Any]) -> dict[str, np.ndarray]:
+        import numpy as np
+
         feeds = {
             "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
         }
-        result = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})
-        return np.asarray(result[0])
+        return {k: v for k, v in feeds.items() if k in self.inputs}
 
     # The two calls the query path makes, with llama-index's names and shapes.
     def get_query_embedding(self, query: str) -> list[float]:
@@ -196,7 +218,8 @@ def export(model_dir: Path, index: Path, reference: Callable[[list[str]], Any]) 
 
 
 def _torch_export(model_dir: Path, dest: Path) -> None:
-    """Transformer + mean pooling + L2 norm, as one graph with dynamic batch and length."""
+    """Transformer + mean pooling + L2 norm, as one graph with dynamic batch and length;
+    its second output is the transformer's hidden states (`OnnxEncoder.token_states`)."""
     import torch
     from transformers import AutoModel
 
@@ -210,7 +233,7 @@ def _torch_export(model_dir: Path, dest: Path) -> None:
                                 token_type_ids=token_type_ids).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1), hidden
 
     model = AutoModel.from_pretrained(str(model_dir)).eval()
     ids = torch.ones((2, 8), dtype=torch.long)
@@ -222,6 +245,7 @@ def _torch_export(model_dir: Path, dest: Path) -> None:
         warnings.simplefilter("ignore")
         torch.onnx.export(
             Pooled(model), (ids, ids, torch.zeros_like(ids)), str(dest), input_names=names,
-            output_names=["embedding"], dynamic_axes={**axes, "embedding": {0: "batch"}},
+            output_names=["embedding", "tokens"],
+            dynamic_axes={**axes, "embedding": {0: "batch"}, "tokens": {0: "batch", 1: "tokens"}},
             opset_version=17, dynamo=False,
         )
