@@ -57,19 +57,23 @@ def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
     return out
 
 
-def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray) -> bool:
-    """The model's pick for one question (as `ShortModel.choose` makes it) is gold."""
+def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray,
+           person: int | None = None) -> bool:
+    """The model's pick for one question (as `ShortModel.choose` makes it) is gold;
+    `person` is the column of person_fit (SPAN_FEATURES' unless columns were dropped)."""
     from newsdesk.answer.short import SPAN_FEATURES
 
     if not group["rows"]:
         return False
     z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
-    person = SPAN_FEATURES.index("person_fit")
+    if person is None:
+        person = SPAN_FEATURES.index("person_fit")
     options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
     return bool(group["labels"][max(options, key=lambda i: z[i])])
 
 
-def cross_validated(groups: list[dict], folds: int, c: float, seed: int) -> int:
+def cross_validated(groups: list[dict], folds: int, c: float, seed: int,
+                    person: int | None = None) -> int:
     """Questions whose pick is gold when the model is fitted without them (seeded
     `folds`-fold split of the training questions)."""
     order = np.random.default_rng(seed).permutation(len(groups))
@@ -78,8 +82,26 @@ def cross_validated(groups: list[dict], folds: int, c: float, seed: int) -> int:
         held = set(order[f::folds].tolist())
         train = [g for i, g in enumerate(groups) if i not in held and g["rows"]]
         mean, scale, weights, _ = fit(train, c, seed)
-        hits += sum(_right(groups[i], mean, scale, weights) for i in held)
+        hits += sum(_right(groups[i], mean, scale, weights, person) for i in held)
     return hits
+
+
+def ablate(groups: list[dict], names: set[str], args: argparse.Namespace) -> int:
+    """Cross-validate (as `main` does) without the features in `names`."""
+    from newsdesk.answer.short import SPAN_FEATURES
+
+    unknown = names - {part for f in SPAN_FEATURES for part in f.split("*")}
+    if unknown:
+        raise SystemExit(f"no such feature: {sorted(unknown)}")
+    cols = [i for i, f in enumerate(SPAN_FEATURES) if not names & set(f.split("*"))]
+    kept = [SPAN_FEATURES[i] for i in cols]
+    cut = [{**g, "rows": [[row[i] for i in cols] for row in g["rows"]]} for g in groups]
+    right = [cross_validated(cut, args.folds, args.c, seed, kept.index("person_fit"))
+             for seed in range(args.seed, args.seed + max(1, args.repeats))]
+    print(json.dumps({"without": sorted(names), "features": len(kept),
+                      "right_cv_by_seed": right, "right_cv_mean": round(float(np.mean(right)), 2),
+                      "of": len(groups)}))
+    return 0
 
 
 def main() -> int:
@@ -97,6 +119,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=1, help="cross-validate over this "
                         "many seeded splits (seeds SEED..SEED+N-1) and report each and "
                         "the mean")
+    parser.add_argument("--ablate", help="comma-separated features (and the products that "
+                        "use them) to leave out: print the cross-validation without them "
+                        "and write nothing")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -116,6 +141,8 @@ def main() -> int:
         keep = [i for i, row in enumerate(g["rows"]) if choosable(row)]
         g["rows"], g["labels"] = [g["rows"][i] for i in keep], [g["labels"][i] for i in keep]
         g["keys"] = [g["keys"][i] for i in keep]
+    if args.ablate:
+        return ablate(groups, set(args.ablate.split(",")), args)
     usable = [g for g in groups if g["rows"]]
     if not any(any(g["labels"]) for g in usable):
         raise SystemExit("no candidate of any question matches a gold answer")
