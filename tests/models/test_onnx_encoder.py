@@ -25,11 +25,29 @@ from newsdesk.models.onnx_encoder import (
     export_key,
     exported,
     length_batches,
+    prune_cache,
 )
 from newsdesk.settings import load_settings
 from tests.fakes import SEEDS
 
 pytest.importorskip("onnx", reason="torch.onnx.export needs the onnx package")
+
+
+def test_the_cache_keeps_the_newest_exports_and_the_current_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path))
+    root = cache_dir()
+    for age, key in enumerate(["new", "newer-than-old", "old", "older", "current"]):
+        (root / key).mkdir(parents=True)
+        (root / key / "model.onnx").write_bytes(b"x")
+        os.utime(root / key, (1_000_000 - age * 10, 1_000_000 - age * 10))
+    assert sorted(prune_cache("current", keep=3)) == ["old", "older"]
+    assert sorted(p.name for p in root.iterdir()) == ["current", "new", "newer-than-old"]
+    assert prune_cache("current", keep=3) == []
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "missing"))
+    assert prune_cache("current") == []
 
 
 def test_batches_are_longest_first_and_never_pad_a_text_past_double() -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 GRAPH_VERSION = 2  # bump when the exported graph (pooling, inputs, outputs, opset) changes
 MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
+CACHE_KEEP = 3  # exports kept in the machine-wide cache (`prune_cache`)
 MIN_COSINE = 0.999  # an export must reproduce sentence-transformers this closely to be used
 PROBES = (
     "Which Russian general did Mohammad Bagheri meet on Monday?",
@@ -78,6 +79,25 @@ def exported(index: Path, model_dir: Path) -> Path | None:
     except OSError:  # a read-only index folder: the cached copy serves as well
         return cached
     return _valid(export_dir(index), key)
+
+
+def prune_cache(current: str, keep: int = CACHE_KEEP) -> list[str]:
+    """Remove all but the `keep` most recent exports from the machine-wide cache, never
+    `current`; the keys removed. Each export is about 90 MB, and a new graph version or
+    model folder (a new virtualenv) makes a new one; an index keeps its own copy, so a
+    removed export only costs the next new index of that model one export."""
+    import shutil
+
+    root = cache_dir()
+    try:
+        entries = [(f.stat().st_mtime, f.name) for f in root.iterdir()
+                   if f.is_dir() and f.name != current]
+    except OSError:
+        return []
+    removed = [name for _, name in sorted(entries, reverse=True)[max(0, keep - 1):]]
+    for name in removed:
+        shutil.rmtree(root / name, ignore_errors=True)
+    return removed
 
 
 def _install(source: Path, dest: Path) -> None:
@@ -214,6 +234,7 @@ def export(model_dir: Path, index: Path, reference: Callable[[list[str]], Any]) 
         _install(staged, export_dir(index))
     with contextlib.suppress(OSError):  # no writable cache: the index folder has its copy
         _install(export_dir(index), cache_dir() / key)
+        prune_cache(key)
     return worst
 
 
