@@ -222,3 +222,21 @@ def test_a_piece_of_a_name_and_a_bare_title_are_marked() -> None:
     assert found["ron desantis"]["only_titles"] == 0.0
     assert found["emmanuel"]["inside_entity"] == 1.0  # a piece of spaCy's PERSON
     assert found["emmanuel macron"]["inside_entity"] == 0.0
+
+
+def test_the_label_fit_is_spacys_kind_for_the_asked_noun() -> None:
+    """"Which show" asks for what spaCy calls a WORK_OF_ART, "which company" for an ORG;
+    a noun outside the list (or a who-question) gives no label fit to anything."""
+    s = _sentence("The drama Succession won the award, HBO said.")
+
+    def fits(question: str) -> dict[str, float]:
+        return {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))["label_fit"]
+                for c in candidates(question, None, [(s, 0.9)])}
+
+    show = fits("Which show won the top award?")
+    assert show["succession"] == 1.0
+    assert show["hbo"] == 0.0
+    company = fits("Which companies said the drama won?")  # a plural asks for the same kind
+    assert company["hbo"] == 1.0
+    assert company["succession"] == 0.0
+    assert set(fits("Which thing won the award?").values()) == {0.0}

@@ -102,6 +102,8 @@ SINGLE_FEATURES = (
     "context_fit",
     "inside_entity",  # strictly inside a name entity ("Aaron" of "Aaron Judge")
     "only_titles",  # every word a title or office ("Gov.", "Chief"): who, not which one
+    "label_fit",  # spaCy names it as the kind of thing the asked noun is ("which company"
+    # -> ORG, "which film" -> WORK_OF_ART)
 )
 # Products of two features: a linear model cannot let one feature weigh another by
 # itself (the asked kind of thing counts for more in a sentence the scorer believes).
@@ -147,6 +149,20 @@ _PUNCT = re.compile(r"[^\w\s]")
 # a short answer gives the number, its quote says how sure the article is.
 _HEDGES = frozenset("""about around approximately roughly nearly almost some over under
     more less fewer at up just only estimated""".split())
+# Category nouns a which/what question asks for, by the spaCy label of what names one:
+# general English, not any benchmark's words.
+_LABEL_OF_NOUN = {
+    **dict.fromkeys("""company firm business corporation automaker carmaker airline bank
+        retailer network broadcaster organization organisation agency team club franchise
+        university college party union league startup newspaper magazine supermarket chain
+        manufacturer maker studio charity publisher platform brand""".split(), "ORG"),
+    **dict.fromkeys("""show series film movie book novel song album podcast play musical
+        painting documentary sitcom drama poem opera""".split(), "WORK_OF_ART"),
+    **dict.fromkeys("gallery museum stadium airport bridge building arena".split(), "FAC"),
+    **dict.fromkeys("product device phone car vehicle drug vaccine app".split(), "PRODUCT"),
+    **dict.fromkeys("event festival tournament championship storm hurricane war".split(),
+                    "EVENT"),
+}
 _COUNT = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
 _ASKED_KIND = {"who": "person", "whom": "person", "where": "place"}
 Embed = Callable[[list[str]], list[list[float]]]
@@ -302,6 +318,10 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     slot = bool(_SLOT.search(question)) and wanted in ("", "name")
     names = {w.lower() for run in entities(question) for w in run}
     count = bool(_COUNT.search(question))
+    slot_phrase = asked_for(question)
+    head = slot_phrase.split()[-1].lower() if slot_phrase else ""
+    singular = re.sub(r"ies$", "y", head) if head.endswith("ies") else head.removesuffix("s")
+    slot_label = _LABEL_OF_NOUN.get(head) or _LABEL_OF_NOUN.get(singular)
     pool: dict[str, Candidate] = {}
     where: dict[str, list[tuple[int, float, str]]] = {}
     parsed = parse([s.text for s, _ in ranked[:limit]])
@@ -334,7 +354,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
             where.setdefault(key, []).append((rank, prob, s.passage.source))
             if len(cand.spans) == 1:
                 cand.row = _row(span, key, rank, prob, terms, asked, q_positions, wanted,
-                                common, slot, names, qtype, tree, asked_tokens)
+                                common, slot, names, qtype, tree, asked_tokens, slot_label)
     choosable_ones = [c for c in pool.values() if choosable(c.row)]
     fits = _slot_fits(question, choosable_ones, embed)
     in_context = _context_fits(question, choosable_ones, embed, read)
@@ -430,8 +450,8 @@ def _asked(term: str, asked: set[str]) -> bool:
 
 def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: set[str],
          q_positions: list[int], wanted: str, common: frozenset[str], slot: bool,
-         names: set[str], qtype: str | None, tree: Parse, asked_tokens: set[int]
-         ) -> list[float]:
+         names: set[str], qtype: str | None, tree: Parse, asked_tokens: set[int],
+         slot_label: str | None = None) -> list[float]:
     s = span.sentence
     local = span.start - s.start
     local_end = span.end - s.start
@@ -494,6 +514,7 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: 
                                    for p in parsed if _LABEL_KIND.get(p.label) == "name")),
         "only_titles": float(bool(words) and all(w.lower().rstrip(".") in TITLES
                                                  for w in words)),
+        "label_fit": float(slot_label in labels),
         "slot_fit": 0.0,  # set with the other candidates' (`_slot_fits`)
         "context_fit": 0.0,  # ... (`_context_fits`)
     }
