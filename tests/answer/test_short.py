@@ -15,6 +15,7 @@ from newsdesk.answer.short import (
     MODEL_FILE,
     SPAN_FEATURES,
     ShortModel,
+    _label_of,
     asked_for,
     candidates,
     normalize,
@@ -240,3 +241,5 @@ def test_the_label_fit_is_spacys_kind_for_the_asked_noun() -> None:
     assert company["hbo"] == 1.0
     assert company["succession"] == 0.0
     assert set(fits("Which thing won the award?").values()) == {0.0}
+    assert [_label_of(n) for n in ("movies", "businesses", "series", "thing", "")] == [
+        "WORK_OF_ART", "ORG", "WORK_OF_ART", None, None]

@@ -100,7 +100,7 @@ SINGLE_FEATURES = (
     # pieces there) with the question's vector: "Beyond Meat" in "Beyond Meat COO Doug
     # Ramsey was arrested" reads as the company; 0 without the encoder's states
     "context_fit",
-    "inside_entity",  # strictly inside a name entity ("Aaron" of "Aaron Judge")
+    "inside_entity",  # strictly inside a name entity ("Emmanuel" of "Emmanuel Macron")
     "only_titles",  # every word a title or office ("Gov.", "Chief"): who, not which one
     "label_fit",  # spaCy names it as the kind of thing the asked noun is ("which company"
     # -> ORG, "which film" -> WORK_OF_ART)
@@ -320,8 +320,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     count = bool(_COUNT.search(question))
     slot_phrase = asked_for(question)
     head = slot_phrase.split()[-1].lower() if slot_phrase else ""
-    singular = re.sub(r"ies$", "y", head) if head.endswith("ies") else head.removesuffix("s")
-    slot_label = _LABEL_OF_NOUN.get(head) or _LABEL_OF_NOUN.get(singular)
+    slot_label = _label_of(head)
     pool: dict[str, Candidate] = {}
     where: dict[str, list[tuple[int, float, str]]] = {}
     parsed = parse([s.text for s, _ in ranked[:limit]])
@@ -371,6 +370,14 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
         cand.row = [named[n] for n in SINGLE_FEATURES] + [named[a] * named[b]
                                                           for a, b in PRODUCTS]
     return list(pool.values())
+
+
+def _label_of(noun: str) -> str | None:
+    """The spaCy label of what names a `noun` ("company"; "companies", "movies" and
+    "businesses" too), None for a noun outside `_LABEL_OF_NOUN`."""
+    forms = (noun, noun[:-3] + "y" if noun.endswith("ies") else noun,
+             noun.removesuffix("s"), noun.removesuffix("es"))
+    return next((_LABEL_OF_NOUN[f] for f in forms if f in _LABEL_OF_NOUN), None)
 
 
 def asked_for(question: str) -> str | None:
