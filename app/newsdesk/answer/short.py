@@ -355,7 +355,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
                 cand.row = _row(span, key, rank, prob, terms, asked, q_positions, wanted,
                                 common, slot, names, qtype, tree, asked_tokens, slot_label)
     choosable_ones = [c for c in pool.values() if choosable(c.row)]
-    fits = _slot_fits(question, choosable_ones, embed)
+    fits = _slot_fits(slot_phrase, choosable_ones, embed)
     in_context = _context_fits(question, choosable_ones, embed, read)
     for key, cand in pool.items():
         seen = where[key]
@@ -400,11 +400,10 @@ def asked_for(question: str) -> str | None:
     return None
 
 
-def _slot_fits(question: str, found: list[Candidate], embed: Embed | None
+def _slot_fits(slot: str | None, found: list[Candidate], embed: Embed | None
                ) -> dict[str, float]:
-    """The cosine of each candidate (by key) with what the question asks for."""
-    slot = asked_for(question) if embed is not None and found else None
-    if embed is None or slot is None:
+    """The cosine of each candidate (by key) with `slot`, what the question asks for."""
+    if embed is None or slot is None or not found:
         return {}
     texts = list(dict.fromkeys([slot] + [c.best.text for c in found]))
     vectors = {t: _unit(v) for t, v in zip(texts, embed(texts), strict=True)}
