@@ -45,6 +45,7 @@ SEED_MAXIMUMS: dict[str, float] = {
 # Short answers (issue 13): the share of correctly answered single-fact questions whose
 # short answer holds a gold answer. Measured 12 of 41 (0.29) at the span model's first
 # fit, 14 of 41 (0.34) with spaCy's entities and tree, 15 of 42 (0.357) picking across
-# the best three sentences, 15 of 41 (0.366) reading candidates in context (BENCHMARKS.md,
-# "Short answers"); the issue's target is all of them. A floor one question below.
-SEED_SHORT_MINIMUM = 0.33
+# the best three sentences, 15 of 41 (0.366) reading candidates in context, 16 of 41
+# (0.390) once "at whose invitation" asks for a person (BENCHMARKS.md, "Short answers");
+# the issue's target is all of them. A floor one question below (15 of 41 or 42).
+SEED_SHORT_MINIMUM = 0.35

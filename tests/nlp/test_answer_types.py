@@ -9,6 +9,9 @@ from newsdesk.nlp.answer_types import common_words, question_type, type_strength
 
 @pytest.mark.parametrize(("question", "kind"), [
     ("Who did Heidari meet?", "person"),
+    # The wh-word need not open the question.
+    ("At whose invitation did Bagheri travel to Moscow?", "person"),
+    ("For whom was the state funeral held?", "person"),
     ("Which Russian general did he meet?", "person"),
     ("When did the embargo end?", "date"),
     ("On what date did they meet?", "date"),

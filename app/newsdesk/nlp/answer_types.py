@@ -53,8 +53,7 @@ QTYPES = [
     (
         "person",
         re.compile(
-            rf"^(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
-            r"|\bwho\b"
+            rf"\b(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
         ),
     ),
     (
