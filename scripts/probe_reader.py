@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Probe a small GGUF language model as a short-answer reader, on a training split only.
+
+    python scripts/probe_reader.py --model gemma-3-270m-q4_k_m.gguf \
+        --train ../shared/bench/rtqa_train --index-root /work/idx
+
+For every answerable question the assistant retrieves and scores its pool as `ask` does
+(the question's date as `as_of`), and the model reads the best `CHOOSE_FROM` sentences
+(greedy, one short line, a completion prompt with one invented example). The script
+prints the reader's own exact match, its latency, and the span model's seeded
+cross-validated right picks (`fit_short.cross_validated`) without and with three reader
+features per candidate: equal to the reader's answer, inside it, and their word overlap.
+It writes nothing to the project: this measures whether a reader is worth building.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_scorer import DEFAULT_TRAIN, ROOT, question_date, training_assistant  # noqa: E402
+from fit_short import cross_validated  # noqa: E402
+
+INSTRUCTION = "Answer each question with a short phrase copied from the text.\n\n"
+# An invented example, not any benchmark's text.
+EXAMPLE = ("Text: The Harbour Gulls won the coastal league final on Sunday, beating the "
+           "Ridge Hawks 3-1.\nQuestion: Which team won the coastal league final?\n"
+           "Answer: Harbour Gulls\n\n")
+
+
+class Reader:
+    """Greedy completions from a GGUF model run in this process by xllamacpp."""
+
+    def __init__(self, model: Path, threads: int) -> None:
+        import xllamacpp
+
+        params = xllamacpp.CommonParams()
+        params.model.path = str(model)
+        params.n_ctx = 2048
+        params.n_parallel = 1
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.sampling.temp = 0.0
+        params.verbosity = 0
+        # The server xllamacpp always starts: loopback only, behind a random key.
+        params.hostnames = ["127.0.0.1"]
+        params.port = 0
+        params.api_keys = [secrets.token_hex(16)]
+        self.server = xllamacpp.Server(params)
+
+    def read(self, question: str, sentences: list[str]) -> str:
+        text = " ".join(sentences)
+        request = {"prompt": f"{INSTRUCTION}{EXAMPLE}Text: {text}\nQuestion: {question}\n"
+                             "Answer:",
+                   "max_tokens": 16, "temperature": 0.0, "stop": ["\n"], "stream": False}
+        reply: dict = {}
+        self.server.handle_completions(request, lambda r: reply.update(r) or False)
+        if "error" in reply:
+            raise SystemExit(f"the model rejected the request: {reply['error']}")
+        choices = reply.get("choices") or [{}]
+        return str(reply.get("content") or choices[0].get("text", "")).strip()
+
+
+def reader_features(key: str, answer: str) -> list[float]:
+    """The candidate (normalized) is the reader's answer, lies inside it, and their
+    word overlap (Jaccard)."""
+    kw, aw = set(key.split()), set(answer.split())
+    union = kw | aw
+    return [float(key == answer), float(bool(kw) and kw <= aw and key != answer),
+            len(kw & aw) / len(union) if union else 0.0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, required=True, help="a GGUF file")
+    parser.add_argument("--train", type=Path, default=DEFAULT_TRAIN)
+    parser.add_argument("--index-root", type=Path, default=ROOT / "work" / "fit-index")
+    parser.add_argument("--c", type=float, default=0.3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+    from newsdesk.answer.short import CHOOSE_FROM, choosable, normalize
+    from newsdesk.assistant import POOL
+    from newsdesk.evaluation.run import load_questions
+
+    assistant = training_assistant(args.train, args.index_root)
+    extractive = assistant.extractive()
+    reader = Reader(args.model, args.threads)
+    groups, seconds, right = [], [], 0
+    for q in load_questions(args.train / "questions.jsonl"):
+        if not q.answerable or not q.answers:
+            continue
+        passages = assistant.retriever().search_pool(q.question, POOL)
+        scored = extractive.score(q.question, passages, question_date(q.fields))
+        found = [c for c in extractive.short_candidates(q.question, passages, scored)
+                 if choosable(c.row)]
+        start = time.perf_counter()
+        answer = normalize(reader.read(q.question, [x.sentence.text
+                                                    for x in scored[:CHOOSE_FROM]]))
+        seconds.append(time.perf_counter() - start)
+        gold = {normalize(a) for a in q.answers}
+        right += answer in gold
+        groups.append({"id": q.id, "keys": [c.key for c in found],
+                       "labels": [c.key in gold for c in found],
+                       "rows": [list(c.row) for c in found],
+                       "with": [list(c.row) + reader_features(c.key, answer) for c in found]})
+    seeds = range(args.repeats)
+    without = [cross_validated(groups, 5, args.c, s) for s in seeds]
+    both = [cross_validated([{**g, "rows": g["with"]} for g in groups], 5, args.c, s)
+            for s in seeds]
+    print(json.dumps({
+        "model": args.model.name, "questions": len(groups),
+        "reader_exact": right, "reader_exact_match": round(right / len(groups), 4),
+        "reader_p50_s": round(statistics.median(seconds), 3),
+        "reader_p95_s": round(float(np.percentile(seconds, 95)), 3),
+        "picker_right_cv_by_seed": without, "picker_right_cv_mean": float(np.mean(without)),
+        "with_reader_right_cv_by_seed": both, "with_reader_right_cv_mean": float(np.mean(both)),
+    }, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
