@@ -12,6 +12,7 @@ from newsdesk.nlp.answer_types import common_words, question_type, type_strength
     # The wh-word need not open the question.
     ("At whose invitation did Bagheri travel to Moscow?", "person"),
     ("For whom was the state funeral held?", "person"),
+    ("Which company, whose shares fell, was fined?", None),  # a relative "whose"
     ("Which Russian general did he meet?", "person"),
     ("When did the embargo end?", "date"),
     ("On what date did they meet?", "date"),

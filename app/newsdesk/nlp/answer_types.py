@@ -53,7 +53,9 @@ QTYPES = [
     (
         "person",
         re.compile(
-            rf"\b(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
+            rf"^(who|whom|whose)\b|\b(which|what) ((\w+ ){{0,2}})({_PERSON_NOUNS})s?\b"
+            # "At whose invitation ...?", "For whom ...?"; not "the company whose shares"
+            r"|\b(at|by|for|from|to|with|of|on|in|under|after) (whom|whose)\b|\bwho\b"
         ),
     ),
     (
