@@ -9,8 +9,11 @@ For every answerable question the assistant retrieves and scores its pool as `as
 (greedy, one short line, a completion prompt with one invented example). The script
 prints the reader's own exact match, its latency, and the span model's seeded
 cross-validated right picks (`fit_short.cross_validated`) without and with three reader
-features per candidate: equal to the reader's answer, inside it, and their word overlap.
-It writes nothing to the project: this measures whether a reader is worth building.
+features per candidate: equal to the reader's answer, inside it, and their word overlap;
+and the same when the reader runs only for the questions the picker is least sure of (its
+pick's probability below the 25th, 50th or 75th percentile of the training folds'), as a
+reader that must keep `ask` fast would. It writes nothing to the project: this measures
+whether a reader is worth building.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_scorer import DEFAULT_TRAIN, ROOT, question_date, training_assistant  # noqa: E402
+from fit_scorer import DEFAULT_TRAIN, ROOT, fit, question_date, training_assistant  # noqa: E402
 from fit_short import cross_validated  # noqa: E402
 
 INSTRUCTION = "Answer each question with a short phrase copied from the text.\n\n"
@@ -79,6 +82,42 @@ def reader_features(key: str, answer: str) -> list[float]:
             len(kw & aw) / len(union) if union else 0.0]
 
 
+def _choice(rows: list[list[float]], params: tuple) -> tuple[int, float]:
+    """The model's pick (as `ShortModel.choose` makes it) and its probability."""
+    from newsdesk.answer.short import SPAN_FEATURES
+
+    mean, scale, weights, bias = params
+    p = 1 / (1 + np.exp(-(bias + ((np.asarray(rows) - mean) / scale) @ weights)))
+    person = SPAN_FEATURES.index("person_fit")
+    options = [i for i, row in enumerate(rows) if row[person]] or range(len(rows))
+    best = max(options, key=lambda i: p[i])
+    return best, float(p[best])
+
+
+def gated(groups: list[dict], c: float, seed: int, share: float) -> tuple[int, int]:
+    """Right picks and reader runs when the reader runs only for questions whose picker
+    probability is below the `share` quantile of the training folds' (seeded 5-fold
+    split, as `cross_validated`)."""
+    order = np.random.default_rng(seed).permutation(len(groups))
+    right = runs = 0
+    for f in range(5):
+        held = set(order[f::5].tolist())
+        train = [g for i, g in enumerate(groups) if i not in held and g["rows"]]
+        plain = fit(train, c, seed)
+        read = fit([{**g, "rows": g["with"]} for g in train], c, seed)
+        cut = float(np.quantile([_choice(g["rows"], plain)[1] for g in train], share))
+        for i in held:
+            g = groups[i]
+            if not g["rows"]:
+                continue
+            pick, p = _choice(g["rows"], plain)
+            if p < cut:
+                runs += 1
+                pick = _choice(g["with"], read)[0]
+            right += bool(g["labels"][pick])
+    return right, runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, required=True, help="a GGUF file")
@@ -120,6 +159,12 @@ def main() -> int:
     without = [cross_validated(groups, 5, args.c, s) for s in seeds]
     both = [cross_validated([{**g, "rows": g["with"]} for g in groups], 5, args.c, s)
             for s in seeds]
+    shares = {}
+    for share in (0.25, 0.5, 0.75):
+        runs = [gated(groups, args.c, s, share) for s in seeds]
+        shares[str(share)] = {"right_cv_by_seed": [r for r, _ in runs],
+                              "right_cv_mean": float(np.mean([r for r, _ in runs])),
+                              "reader_runs_mean": float(np.mean([n for _, n in runs]))}
     print(json.dumps({
         "model": args.model.name, "questions": len(groups),
         "reader_exact": right, "reader_exact_match": round(right / len(groups), 4),
@@ -127,6 +172,7 @@ def main() -> int:
         "reader_p95_s": round(float(np.percentile(seconds, 95)), 3),
         "picker_right_cv_by_seed": without, "picker_right_cv_mean": float(np.mean(without)),
         "with_reader_right_cv_by_seed": both, "with_reader_right_cv_mean": float(np.mean(both)),
+        "reader_only_below_picker_quantile": shares,
     }, indent=1))
     return 0
 
