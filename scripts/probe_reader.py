@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -41,36 +41,26 @@ EXAMPLE = ("Text: The Harbour Gulls won the coastal league final on Sunday, beat
 
 
 class Reader:
-    """Greedy completions from a GGUF model run in this process by xllamacpp."""
+    """Greedy completions from a GGUF model, loaded as the `local` generator loads one
+    (`models.chat.LocalChatModel`: loopback only, behind a random key), through the
+    OpenAI-compatible server it runs: a base model needs a completion, not a chat."""
 
     def __init__(self, model: Path, threads: int) -> None:
-        import xllamacpp
+        from newsdesk.models.chat import LocalChatModel
 
-        params = xllamacpp.CommonParams()
-        params.model.path = str(model)
-        params.n_ctx = 2048
-        params.n_parallel = 1
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
-        params.sampling.temp = 0.0
-        params.verbosity = 0
-        # The server xllamacpp always starts: loopback only, behind a random key.
-        params.hostnames = ["127.0.0.1"]
-        params.port = 0
-        params.api_keys = [secrets.token_hex(16)]
-        self.server = xllamacpp.Server(params)
+        self.model = LocalChatModel(model, n_ctx=2048, threads=threads)
+        self.url = self.model.serve_http() + "/v1/completions"
 
     def read(self, question: str, sentences: list[str]) -> str:
         text = " ".join(sentences)
-        request = {"prompt": f"{INSTRUCTION}{EXAMPLE}Text: {text}\nQuestion: {question}\n"
-                             "Answer:",
-                   "max_tokens": 16, "temperature": 0.0, "stop": ["\n"], "stream": False}
-        reply: dict = {}
-        self.server.handle_completions(request, lambda r: reply.update(r) or False)
-        if "error" in reply:
-            raise SystemExit(f"the model rejected the request: {reply['error']}")
-        choices = reply.get("choices") or [{}]
-        return str(reply.get("content") or choices[0].get("text", "")).strip()
+        body = {"prompt": f"{INSTRUCTION}{EXAMPLE}Text: {text}\nQuestion: {question}\nAnswer:",
+                "max_tokens": 16, "temperature": 0.0, "stop": ["\n"]}
+        request = urllib.request.Request(
+            self.url, json.dumps(body).encode(),
+            {"Content-Type": "application/json",
+             "Authorization": f"Bearer {self.model.http_api_key}"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return str(json.load(response)["choices"][0]["text"]).strip()
 
 
 def reader_features(key: str, answer: str) -> list[float]:
@@ -94,28 +84,33 @@ def _choice(rows: list[list[float]], params: tuple) -> tuple[int, float]:
     return best, float(p[best])
 
 
-def gated(groups: list[dict], c: float, seed: int, share: float) -> tuple[int, int]:
-    """Right picks and reader runs when the reader runs only for questions whose picker
-    probability is below the `share` quantile of the training folds' (seeded 5-fold
-    split, as `cross_validated`)."""
+def gated(groups: list[dict], c: float, seed: int, shares: list[float]
+          ) -> dict[float, tuple[int, int]]:
+    """For each share: right picks and reader runs when the reader runs only for
+    questions whose picker probability is below that quantile of the training folds'
+    (seeded 5-fold split, as `cross_validated`)."""
     order = np.random.default_rng(seed).permutation(len(groups))
-    right = runs = 0
+    out = dict.fromkeys(shares, (0, 0))
     for f in range(5):
         held = set(order[f::5].tolist())
         train = [g for i, g in enumerate(groups) if i not in held and g["rows"]]
         plain = fit(train, c, seed)
         read = fit([{**g, "rows": g["with"]} for g in train], c, seed)
-        cut = float(np.quantile([_choice(g["rows"], plain)[1] for g in train], share))
-        for i in held:
-            g = groups[i]
-            if not g["rows"]:
-                continue
-            pick, p = _choice(g["rows"], plain)
-            if p < cut:
-                runs += 1
-                pick = _choice(g["with"], read)[0]
-            right += bool(g["labels"][pick])
-    return right, runs
+        sure = [_choice(g["rows"], plain)[1] for g in train]
+        for share in shares:
+            cut = float(np.quantile(sure, share))
+            right, runs = out[share]
+            for i in held:
+                g = groups[i]
+                if not g["rows"]:
+                    continue
+                pick, p = _choice(g["rows"], plain)
+                if p < cut:
+                    runs += 1
+                    pick = _choice(g["with"], read)[0]
+                right += bool(g["labels"][pick])
+            out[share] = (right, runs)
+    return out
 
 
 def main() -> int:
@@ -159,12 +154,12 @@ def main() -> int:
     without = [cross_validated(groups, 5, args.c, s) for s in seeds]
     both = [cross_validated([{**g, "rows": g["with"]} for g in groups], 5, args.c, s)
             for s in seeds]
-    shares = {}
-    for share in (0.25, 0.5, 0.75):
-        runs = [gated(groups, args.c, s, share) for s in seeds]
-        shares[str(share)] = {"right_cv_by_seed": [r for r, _ in runs],
-                              "right_cv_mean": float(np.mean([r for r, _ in runs])),
-                              "reader_runs_mean": float(np.mean([n for _, n in runs]))}
+    quantiles = [0.25, 0.5, 0.75]
+    by_seed = [gated(groups, args.c, s, quantiles) for s in seeds]
+    shares = {str(q): {"right_cv_by_seed": [run[q][0] for run in by_seed],
+                       "right_cv_mean": float(np.mean([run[q][0] for run in by_seed])),
+                       "reader_runs_mean": float(np.mean([run[q][1] for run in by_seed]))}
+              for q in quantiles}
     print(json.dumps({
         "model": args.model.name, "questions": len(groups),
         "reader_exact": right, "reader_exact_match": round(right / len(groups), 4),
