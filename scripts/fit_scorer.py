@@ -28,7 +28,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,14 +47,15 @@ def question_date(record: dict) -> dt.date | None:
         return None
 
 
-def training_assistant(folder: Path, index_root: Path) -> Assistant:
+def training_assistant(folder: Path, index_root: Path, **settings: Any) -> Assistant:
     """The assistant over one training set, its index in `index_root/<set name>` (built
-    or updated first). A bench set keeps its articles in corpus/; the seeds folder holds
-    them directly."""
+    or updated first), with any further `settings`. A bench set keeps its articles in
+    corpus/; the seeds folder holds them directly."""
     from newsdesk import Assistant
 
     corpus = folder / "corpus" if (folder / "corpus").is_dir() else folder
-    assistant = Assistant.from_settings(corpus=corpus, index=index_root / folder.name)
+    assistant = Assistant.from_settings(corpus=corpus, index=index_root / folder.name,
+                                        **settings)
     assistant.ensure_index(progress=True)
     return assistant
 

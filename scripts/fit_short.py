@@ -11,11 +11,17 @@ match); the model picks among the values of the best `CHOOSE_FROM` sentences and
 fitted on those. The same seeded listwise fit as the sentence scorer's (`fit_scorer.fit`: a gold
 candidate should win the softmax over its question's candidates, then calibrated) gives
 the weights. Nothing here reads a development split.
+
+With `--reader [MODEL.gguf]` the opt-in reader (`answer.reader`; default: the packaged
+Gemma 3 270M) reads each question's best `CHOOSE_FROM` sentences too, every row gains
+`READER_FEATURES`, and the fit is written to `short_reader.json` (with the model file's
+name and SHA-256).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -34,13 +40,18 @@ from fit_scorer import (  # noqa: E402
 )
 
 
-def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
-    """Candidate rows of every answerable question of one training set."""
-    from newsdesk.answer.short import normalize
+def collect(folder: Path, index_root: Path, pool: int, reader_model: Path | None = None
+            ) -> list[dict]:
+    """Candidate rows of every answerable question of one training set; with a reader
+    model (Path(): the packaged one), the reader's answer ("reading") for each too."""
+    from newsdesk.answer.short import CHOOSE_FROM, normalize
     from newsdesk.evaluation.run import load_questions
 
-    assistant = training_assistant(folder, index_root)
+    on = ({"reader": True, "reader_model": reader_model if reader_model != Path() else None}
+          if reader_model is not None else {})
+    assistant = training_assistant(folder, index_root, **on)
     extractive = assistant.extractive()
+    reader = extractive.reader
     out = []
     for n, q in enumerate(load_questions(folder / "questions.jsonl"), start=1):
         if not q.answerable or not q.answers:
@@ -52,9 +63,24 @@ def collect(folder: Path, index_root: Path, pool: int) -> list[dict]:
         out.append({"id": q.id, "set": folder.name, "keys": [c.key for c in found],
                     "rows": [c.row for c in found],
                     "labels": [c.key in gold for c in found]})
+        if reader is not None:
+            out[-1]["gold"] = sorted(gold)
+            out[-1]["reading"] = reader.read(
+                q.question, [x.sentence.text for x in scored[:CHOOSE_FROM]]).answer
         if n % 25 == 0:
             print(f"{folder.name}: {n} questions", file=sys.stderr, flush=True)
     return out
+
+
+MODEL_OUT = ROOT / "app" / "newsdesk" / "answer" / "short.json"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray,
@@ -108,8 +134,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", type=Path, nargs="+", default=[DEFAULT_TRAIN])
     parser.add_argument("--index-root", type=Path, default=ROOT / "work" / "fit-index")
-    parser.add_argument("--out", type=Path,
-                        default=ROOT / "app" / "newsdesk" / "answer" / "short.json")
+    parser.add_argument("--out", type=Path, default=MODEL_OUT,
+                        help="where to write the fit (default: short.json; with --reader, "
+                        "short_reader.json)")
     parser.add_argument("--rows", type=Path, help="cache of candidate rows (JSON); reused "
                         "if it exists: delete it after changing a feature")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
@@ -122,19 +149,47 @@ def main() -> int:
     parser.add_argument("--ablate", help="comma-separated features (and the products that "
                         "use them) to leave out: print the cross-validation without them "
                         "and write nothing")
+    parser.add_argument("--reader", type=Path, nargs="?", const=Path(), metavar="GGUF",
+                        help="fit short_reader.json: with the reader's features, its model "
+                        "this GGUF file (alone: the packaged Gemma 3 270M)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-    from newsdesk.answer.short import CHOOSE_FROM, SENTENCES, SPAN_FEATURES, choosable
+    from newsdesk.answer.short import (
+        CHOOSE_FROM,
+        READER_FEATURES,
+        READER_MODEL_FILE,
+        SENTENCES,
+        SPAN_FEATURES,
+        choosable,
+        normalize,
+        reader_features,
+    )
     from newsdesk.assistant import POOL
 
+    features = SPAN_FEATURES + READER_FEATURES if args.reader else SPAN_FEATURES
+    out = READER_MODEL_FILE if args.reader and args.out == MODEL_OUT else args.out
+    model = None
+    if args.reader:
+        from newsdesk.settings import load_settings
+
+        model = load_settings(reader_model=args.reader if args.reader != Path() else None
+                              ).reader_model_path()
     if args.rows and args.rows.is_file():
         groups = json.loads(args.rows.read_text())
     else:
-        groups = [g for folder in args.train for g in collect(folder, args.index_root, POOL)]
+        groups = [g for folder in args.train
+                  for g in collect(folder, args.index_root, POOL, model)]
         if args.rows:
             args.rows.write_text(json.dumps(groups))
+    if args.reader:
+        if any("reading" not in g for g in groups):
+            raise SystemExit(f"{args.rows}: rows without the reader's answers; delete it")
+        for g in groups:
+            reading = normalize(g["reading"])
+            g["rows"] = [[*row, *reader_features(key, reading)]
+                         for key, row in zip(g["keys"], g["rows"], strict=True)]
     # The model picks among the values of the best CHOOSE_FROM sentences (features
     # still count every candidate sentence), so it is fitted on those.
     for g in groups:
@@ -142,6 +197,8 @@ def main() -> int:
         g["rows"], g["labels"] = [g["rows"][i] for i in keep], [g["labels"][i] for i in keep]
         g["keys"] = [g["keys"][i] for i in keep]
     if args.ablate:
+        if args.reader:
+            raise SystemExit("--ablate leaves out short.json's features; not with --reader")
         return ablate(groups, set(args.ablate.split(",")), args)
     usable = [g for g in groups if g["rows"]]
     if not any(any(g["labels"]) for g in usable):
@@ -160,17 +217,21 @@ def main() -> int:
         if args.repeats > 1:
             stats["right_cv_by_seed"] = right
             stats["right_cv_mean"] = round(float(np.mean(right)), 2)
+    meta_reader = {"reader_model": model.name, "reader_sha256": sha256(model),
+                   "reader_right_train": sum(normalize(g["reading"]) in set(g["gold"])
+                                             for g in groups)} if model else {}
     data = {
-        "features": list(SPAN_FEATURES),
+        "features": list(features),
         "mean": rounded(mean), "scale": rounded(scale), "weights": rounded(weights),
         "bias": round(bias, 6),
         "meta": {"script": "scripts/fit_short.py", "trained_on": [f.name for f in args.train],
                  "c": args.c, "seed": args.seed, "sentences": SENTENCES,
                  "choose_from": CHOOSE_FROM,
-                 "candidates": sum(len(g["rows"]) for g in groups), "train": stats},
+                 "candidates": sum(len(g["rows"]) for g in groups), "train": stats,
+                 **meta_reader},
     }
-    args.out.write_text(json.dumps(data, indent=1) + "\n")
-    print(json.dumps({"weights": dict(zip(SPAN_FEATURES, data["weights"], strict=True)),
+    out.write_text(json.dumps(data, indent=1) + "\n")
+    print(json.dumps({"weights": dict(zip(features, data["weights"], strict=True)),
                       **data["meta"]}, indent=1))
     return 0
 

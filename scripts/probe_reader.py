@@ -5,15 +5,17 @@
         --train ../shared/bench/rtqa_train --index-root /work/idx
 
 For every answerable question the assistant retrieves and scores its pool as `ask` does
-(the question's date as `as_of`), and the model reads the best `CHOOSE_FROM` sentences
-(greedy, one short line, a completion prompt with one invented example). The script
+(the question's date as `as_of`), and the model reads the best `CHOOSE_FROM` sentences as
+`ask --reader` has it read them (`answer.reader`: greedy, one short line, the completion
+prompt `prompts/reader.txt` with one invented example). The script
 prints the reader's own exact match, its latency, and the span model's seeded
 cross-validated right picks (`fit_short.cross_validated`) without and with three reader
 features per candidate: equal to the reader's answer, inside it, and their word overlap;
 and the same when the reader runs only for the questions the picker is least sure of (its
 pick's probability below the 25th, 50th or 75th percentile of the training folds'), as a
-reader that must keep `ask` fast would. It writes nothing to the project: this measures
-whether a reader is worth building.
+reader that must keep `ask` fast would. It writes nothing to the project: it measured
+whether the reader was worth building, and measures another model for it
+(`scripts/fit_short.py --reader` fits the shipped one).
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ import json
 import os
 import statistics
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -32,44 +32,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fit_scorer import DEFAULT_TRAIN, ROOT, fit, question_date, training_assistant  # noqa: E402
 from fit_short import cross_validated  # noqa: E402
-
-INSTRUCTION = "Answer each question with a short phrase copied from the text.\n\n"
-# An invented example, not any benchmark's text.
-EXAMPLE = ("Text: The Harbour Gulls won the coastal league final on Sunday, beating the "
-           "Ridge Hawks 3-1.\nQuestion: Which team won the coastal league final?\n"
-           "Answer: Harbour Gulls\n\n")
-
-
-class Reader:
-    """Greedy completions from a GGUF model, loaded as the `local` generator loads one
-    (`models.chat.LocalChatModel`: loopback only, behind a random key), through the
-    OpenAI-compatible server it runs: a base model needs a completion, not a chat."""
-
-    def __init__(self, model: Path, threads: int) -> None:
-        from newsdesk.models.chat import LocalChatModel
-
-        self.model = LocalChatModel(model, n_ctx=2048, threads=threads)
-        self.url = self.model.serve_http() + "/v1/completions"
-
-    def read(self, question: str, sentences: list[str]) -> str:
-        text = " ".join(sentences)
-        body = {"prompt": f"{INSTRUCTION}{EXAMPLE}Text: {text}\nQuestion: {question}\nAnswer:",
-                "max_tokens": 16, "temperature": 0.0, "stop": ["\n"]}
-        request = urllib.request.Request(
-            self.url, json.dumps(body).encode(),
-            {"Content-Type": "application/json",
-             "Authorization": f"Bearer {self.model.http_api_key}"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return str(json.load(response)["choices"][0]["text"]).strip()
-
-
-def reader_features(key: str, answer: str) -> list[float]:
-    """The candidate (normalized) is the reader's answer, lies inside it, and their
-    word overlap (Jaccard)."""
-    kw, aw = set(key.split()), set(answer.split())
-    union = kw | aw
-    return [float(key == answer), float(bool(kw) and kw <= aw and key != answer),
-            len(kw & aw) / len(union) if union else 0.0]
 
 
 def _choice(rows: list[list[float]], params: tuple) -> tuple[int, float]:
@@ -125,13 +87,15 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-    from newsdesk.answer.short import CHOOSE_FROM, choosable, normalize
+    from newsdesk.answer.short import CHOOSE_FROM, choosable, normalize, reader_features
     from newsdesk.assistant import POOL
     from newsdesk.evaluation.run import load_questions
 
-    assistant = training_assistant(args.train, args.index_root)
+    assistant = training_assistant(args.train, args.index_root, reader=True,
+                                   reader_model=args.model, local_threads=args.threads)
     extractive = assistant.extractive()
-    reader = Reader(args.model, args.threads)
+    reader = extractive.reader
+    assert reader is not None
     groups, seconds, right = [], [], 0
     for q in load_questions(args.train / "questions.jsonl"):
         if not q.answerable or not q.answers:
@@ -140,10 +104,9 @@ def main() -> int:
         scored = extractive.score(q.question, passages, question_date(q.fields))
         found = [c for c in extractive.short_candidates(q.question, passages, scored)
                  if choosable(c.row)]
-        start = time.perf_counter()
-        answer = normalize(reader.read(q.question, [x.sentence.text
-                                                    for x in scored[:CHOOSE_FROM]]))
-        seconds.append(time.perf_counter() - start)
+        reading = reader.read(q.question, [x.sentence.text for x in scored[:CHOOSE_FROM]])
+        answer = normalize(reading.answer)
+        seconds.append(reading.seconds)
         gold = {normalize(a) for a in q.answers}
         right += answer in gold
         groups.append({"id": q.id, "keys": [c.key for c in found],

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from newsdesk.answer.base import Generator
     from newsdesk.answer.extractive import ExtractiveGenerator
+    from newsdesk.answer.reader import Reader
     from newsdesk.ingest.add import Library
     from newsdesk.models.chat import ChatModel
     from newsdesk.models.embed import QueryEmbedder
@@ -34,6 +35,9 @@ POOL = 12  # passages the generator may draw on; `top_k` of them are shown
 # Passages a topic's timeline is drawn from: wider than an answer's pool, since a history
 # needs every report of every event, not the few best sentences.
 TIMELINE_POOL = 60
+# The reader's context: an instruction, one example and three sentences. A page's "sentence"
+# can be a whole paragraph; a prompt too long fails the reading, not the answer.
+READER_CTX = 2048
 _INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
 
 
@@ -183,8 +187,26 @@ class Assistant:
                     max_sentences=self.settings.max_answer_sentences,
                     budget=self.settings.sentence_budget,
                     read=token_reader(embedder),
+                    reader=self._reader(),
                 )
             return self._extractive
+
+    def _reader(self) -> Reader | None:
+        """The opt-in short-answer reader (settings.reader): a GGUF model run in-process."""
+        if not self.settings.reader:
+            return None
+        from newsdesk.answer.prompts import load_prompt
+        from newsdesk.answer.reader import Reader
+        from newsdesk.models.chat import LocalChatModel
+
+        if importlib.util.find_spec("xllamacpp") is None:
+            raise ConfigError("reader: the xllamacpp runtime is not installed "
+                              "(pip install -e '.[llm]')")
+        s = self.settings
+        path = s.reader_model_path()
+        model = LocalChatModel(path, n_ctx=READER_CTX, threads=s.local_threads,
+                               timeout=s.llm_timeout)
+        return Reader(model.complete, load_prompt(s.prompts, "reader"), path.name)
 
     def generator(self, name: str | None = None) -> Generator:
         """The named generator (default: the configured one), built once."""
@@ -250,11 +272,16 @@ class Assistant:
                 and any(c.source == short.source and c.start <= short.start <= short.end <= c.end
                         for c in citations)):
             short = None
+        timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "generate": t3 - t2}
+        if "reader_seconds" in draft.notes:  # the opt-in reader's part of generate
+            timings["read"] = draft.notes["reader_seconds"]
+        # The reader failing leaves the plain short answer; the user is told why.
+        error = error or (f"reader: {draft.notes['reader_error']}"
+                          if "reader_error" in draft.notes else "")
         yield Answer(
             question=question, answer=draft.text, refused=draft.refused, citations=citations,
             passages=shown, generator=draft.generator,
-            timings={"rewrite": t1 - t0, "retrieve": t2 - t1, "generate": t3 - t2,
-                     "total": time.perf_counter() - t0},
+            timings={**timings, "total": time.perf_counter() - t0},
             standalone_question=standalone if standalone != question else "",
             dropped_sentences=draft.dropped, kept_sentences=draft.kept, error=error,
             as_of=day.isoformat(), short_answer=None if draft.refused else short,
@@ -354,6 +381,7 @@ class Assistant:
             "chunks": manifest.chunk_count() if manifest else 0,
             "embedding_model": manifest.fingerprint.get("embed_model", "") if manifest else "",
             "generator": self.settings.generator,
+            "reader": self.settings.reader,  # the opt-in short-answer reader is on
             "titles": {s: e.title for s, e in manifest.files.items()} if manifest else {},
         }
 

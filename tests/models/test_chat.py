@@ -212,3 +212,20 @@ def test_importing_llm_loads_no_model_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_local_completes_a_prompt_greedily_up_to_a_stop(local: LocalChatModel) -> None:
+    prompt = "The capital of France is"
+    first = local.complete(prompt, max_tokens=12, stop=["\n"])
+    assert first.strip()
+    assert "\n" not in first  # the stop string ends the completion
+    assert local.complete(prompt, max_tokens=12, stop=["\n"]) == first
+
+
+def test_local_completion_past_the_context_is_reported(model_path: Path) -> None:
+    model = LocalChatModel(model_path, n_ctx=512, timeout=30)
+    try:
+        with pytest.raises(GeneratorUnavailable, match="context size"):
+            model.complete("word " * 2000, max_tokens=8)
+    finally:
+        model.close()

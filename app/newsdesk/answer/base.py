@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from newsdesk.types import Citation, Corroboration, Passage, Report, ShortAnswer, Turn
 
@@ -20,7 +20,7 @@ class Draft:
     generator: str
     kept: int = 0
     dropped: int = 0
-    notes: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)  # what the generator measured
     short: ShortAnswer | None = None
     corroboration: Corroboration | None = None
     conflicts: list[Report] = field(default_factory=list)

@@ -22,8 +22,17 @@ from newsdesk.answer.base import Draft, refusal_text
 from newsdesk.answer.budget import SentenceBudget, pick
 from newsdesk.answer.cite import CitationList, FileCache, Sentence, passage_sentences
 from newsdesk.answer.date_notes import DateNotes
+from newsdesk.answer.reader import Reader
 from newsdesk.answer.scorer import FEATURES, AnswerScorer, SentenceFacts, features
-from newsdesk.answer.short import Candidate, Read, ShortModel, candidates
+from newsdesk.answer.short import (
+    CHOOSE_FROM,
+    READER_MODEL_FILE,
+    Candidate,
+    Read,
+    ShortModel,
+    candidates,
+)
+from newsdesk.errors import GeneratorUnavailable
 from newsdesk.nlp.answer_types import common_words, entities, question_type, type_strength
 from newsdesk.nlp.dates import Anchor, anchor_date
 from newsdesk.nlp.names import VariantIndex
@@ -91,6 +100,7 @@ class ExtractiveGenerator:
         scorer: AnswerScorer | None = None,
         budget: int | None = None,
         read: Read | None = None,
+        reader: Reader | None = None,
     ):
         self.embed = embed if isinstance(embed, _VectorCache) else _VectorCache(embed)
         self._budget = budget
@@ -101,6 +111,8 @@ class ExtractiveGenerator:
         self.files = files
         self._scorer = scorer
         self._short: ShortModel | None = None
+        self.reader = reader  # the opt-in reader (answer.reader), for the short answer
+        self._short_reader: ShortModel | None = None
         self._threshold = threshold
         self.max_sentences = max_sentences
 
@@ -244,7 +256,7 @@ class ExtractiveGenerator:
             return Draft(refusal_text(own), [], True, self.name, notes=notes)
         chosen = _choose(scored, self.max_sentences)
         found = self.short_candidates(question, passages, scored)
-        pick = self.short_model.choose(found)
+        pick = self._pick(own, scored, found, notes)
         agreed = None
         if pick is not None:
             notes["short_probability"] = pick.probability
@@ -297,12 +309,34 @@ class ExtractiveGenerator:
         pick = self.short_model.choose(self.short_candidates(question, passages, scored))
         return _short(pick) if pick else None
 
+    def _pick(self, question: str, scored: list[Scored], found: list[Candidate],
+              notes: dict) -> Candidate | None:
+        """The short answer: the span model's pick, with the reader's answer as three more
+        features when a reader is on (the plain model's when the reader fails)."""
+        if self.reader is None or not found:
+            return self.short_model.choose(found)
+        try:
+            reading = self.reader.read(question, [x.sentence.text for x in scored[:CHOOSE_FROM]])
+        except GeneratorUnavailable as exc:
+            notes["reader_error"] = str(exc)
+            return self.short_model.choose(found)
+        notes["reader_answer"] = reading.answer
+        notes["reader_seconds"] = reading.seconds
+        return self.short_reader_model.choose(found, reading.answer)
+
     @property
     def short_model(self) -> ShortModel:
         """The fitted span model, loaded on first use."""
         if self._short is None:
             self._short = ShortModel.load()
         return self._short
+
+    @property
+    def short_reader_model(self) -> ShortModel:
+        """The span model fitted with the reader's features, loaded on first use."""
+        if self._short_reader is None:
+            self._short_reader = ShortModel.load(READER_MODEL_FILE, reads=True)
+        return self._short_reader
 
     def on_topic(self, question: str, passages: list[Passage]) -> bool:
         """The refusal rule's general half: the passages mention what the question names."""

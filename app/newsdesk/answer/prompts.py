@@ -13,6 +13,7 @@ REQUIRED = {
     "answer_system": set(),
     "answer_user": {"question", "passages"},
     "condense": {"history", "question"},
+    "reader": {"text", "question"},
 }
 
 

@@ -116,6 +116,14 @@ PRODUCTS = (
     ("support", "type_fit"), ("mass", "ent_fit"),
 )
 SPAN_FEATURES = SINGLE_FEATURES + tuple(f"{a}*{b}" for a, b in PRODUCTS)
+# With the opt-in reader (`answer.reader`: a small language model's few-word answer from the
+# best CHOOSE_FROM sentences), three more columns, fitted apart as `short_reader.json`:
+READER_FEATURES = (
+    "reader_equal",  # the candidate's normalized words are the reader's answer
+    "reader_inside",  # ... lie inside it ("Shoygu" of "Sergey Shoygu")
+    "reader_overlap",  # their shared words over all their words (Jaccard)
+)
+READER_MODEL_FILE = MODEL_FILE.with_name("short_reader.json")
 
 _NUMBER = re.compile(
     r"(?<![\w.,])(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?"
@@ -527,27 +535,42 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: 
     return [named[n] for n in SINGLE_FEATURES]
 
 
+def reader_features(key: str, reading: str) -> list[float]:
+    """READER_FEATURES of a candidate (its normalized words, `key`) against the reader's
+    normalized answer."""
+    kw, aw = set(key.split()), set(reading.split())
+    union = kw | aw
+    return [float(key == reading), float(bool(kw) and kw <= aw and key != reading),
+            len(kw & aw) / len(union) if union else 0.0]
+
+
 @dataclass(frozen=True)
 class ShortModel:
-    """The fitted span model: P(this candidate is the answer)."""
+    """The fitted span model: P(this candidate is the answer); `reads` when it was fitted
+    with READER_FEATURES (`short_reader.json`)."""
 
     linear: Linear
     meta: dict[str, Any]
+    reads: bool = False
 
     @classmethod
-    def load(cls, path: Path = MODEL_FILE) -> ShortModel:
+    def load(cls, path: Path = MODEL_FILE, reads: bool = False) -> ShortModel:
+        features = SPAN_FEATURES + READER_FEATURES if reads else SPAN_FEATURES
         data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data.get("features", ())) != SPAN_FEATURES:
+        if tuple(data.get("features", ())) != features:
             raise ValueError(f"{path}: fitted on features {data.get('features')}, the code "
-                             f"computes {SPAN_FEATURES}; refit with scripts/fit_short.py")
-        return cls(Linear.from_dict(data, len(SPAN_FEATURES), str(path)),
-                   dict(data.get("meta", {})))
+                             f"computes {features}; refit with scripts/fit_short.py")
+        return cls(Linear.from_dict(data, len(features), str(path)),
+                   dict(data.get("meta", {})), reads)
 
-    def choose(self, found: list[Candidate]) -> Candidate | None:
+    def choose(self, found: list[Candidate], reading: str = "") -> Candidate | None:
         """The most probable candidate of the best CHOOSE_FROM sentences; every
-        candidate gets its probability (the others may contradict or support it)."""
+        candidate gets its probability (the others may contradict or support it).
+        `reading` is the reader's answer, for a model that `reads`."""
+        key = normalize(reading)
         for c in found:
-            c.probability = sigmoid(self.linear.logit(c.row))
+            row = [*c.row, *reader_features(c.key, key)] if self.reads else c.row
+            c.probability = sigmoid(self.linear.logit(row))
         options = [c for c in found if choosable(c.row)]
         # A who-question is answered by a person's name when the sentence names one
         # (a general rule; on rtqa_train it turns 57 right picks into 58).

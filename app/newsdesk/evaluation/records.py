@@ -71,6 +71,7 @@ class Metrics:
     threshold: float
     curve: list[CurvePoint]
     curve_mismatches: int | None  # questions whose replayed refusal differs from the real one
+    reader: str = ""  # the opt-in short-answer reader's model file; "" when it is off
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -121,14 +121,14 @@ def refusal_curve(results: Sequence[QuestionResult],
 
 
 def summarize(results: Sequence[QuestionResult], generator: str, questions_file: str,
-              corpus: str, threshold: float, seconds: float) -> Metrics:
+              corpus: str, threshold: float, seconds: float, reader: str = "") -> Metrics:
     """All metrics of an evaluation run; the refusal curve only for the extractive generator."""
     types = dict.fromkeys(r.question.type for r in results)
     curve, mismatches = (refusal_curve(results, threshold) if generator == "extractive"
                          else ([], None))
     return Metrics(rates(results), {t: rates([r for r in results if r.question.type == t])
                                     for t in types}, latency(results), generator, questions_file,
-                   corpus, round(seconds, 2), threshold, curve, mismatches)
+                   corpus, round(seconds, 2), threshold, curve, mismatches, reader)
 
 
 # -- results.jsonl ----------------------------------------------------------------------
@@ -214,7 +214,8 @@ def report_lines(m: Metrics, results: Sequence[QuestionResult], chart: str) -> l
     return [
         "# newsdesk evaluation", "",
         f"- questions: `{m.questions_file}` ({m.overall.questions}, {m.overall.errors} errors)",
-        f"- corpus: `{m.corpus}`", f"- generator: {m.generator}",
+        f"- corpus: `{m.corpus}`", f"- generator: {m.generator}"
+        + (f" (short answers with the reader {m.reader})" if m.reader else ""),
         f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, newsdesk {__version__}, "
         f"{m.seconds:.1f} s", "", *headline(m), "", *_sections(m, chart), "",
         f"## Failures ({len(failed)})", "",

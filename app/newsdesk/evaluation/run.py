@@ -218,12 +218,16 @@ def evaluate(assistant: Assistant, questions_path: Path, out_dir: Path,
     # Load the models and the BM25 index now, so that no question's latency is a load time.
     assistant.generator(name)
     assistant.retriever().search("warm up", 1)
+    reader = assistant.extractive().reader
+    if reader is not None:  # the reader's model too
+        reader.read("warm up", ["warm up"])
     quotes, started = QuoteChecker(corpus), time.perf_counter()
     bar = tqdm(questions, desc="eval", unit="q", file=sys.stderr, disable=not progress)
     results = [run_question(assistant, q, name, quotes, as_of) for q in bar]
     metrics = summarize(results, generator=name, questions_file=str(questions_path),
                         corpus=str(corpus), threshold=assistant.extractive().threshold,
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started,
+                        reader=reader.model if reader else "")
     out_dir.mkdir(parents=True, exist_ok=True)
     result = EvalResult(metrics, results, out_dir / "results.jsonl", out_dir / "metrics.json",
                         out_dir / "report.md", out_dir / "report.png", ingest)

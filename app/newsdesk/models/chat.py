@@ -7,7 +7,7 @@ import importlib
 import queue
 import secrets
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -195,6 +195,31 @@ class LocalChatModel:
         finally:
             cancel.set()
             self._cancels.discard(cancel)
+
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> str:
+        """The greedy completion of `prompt` (how a base model is asked), in this thread."""
+        _check_max_tokens(max_tokens)
+        server = self._load()
+        request = {"prompt": prompt, "max_tokens": max_tokens, "temperature": 0.0,
+                   "stop": list(stop)}
+        replies: list[dict[str, Any]] = []
+
+        def on_reply(reply: dict[str, Any]) -> bool:
+            replies.append(reply)
+            return False  # not streamed: one reply, nothing to stop
+
+        try:
+            with self._generate_lock:
+                server.handle_completions(request, on_reply)
+        except Exception as exc:
+            raise GeneratorUnavailable(f"the local model failed: {exc}") from None
+        for reply in replies:
+            if "error" in reply:
+                error = reply["error"]
+                message = error.get("message", error) if isinstance(error, dict) else error
+                raise GeneratorUnavailable(f"the local model rejected the request: {message}")
+        return "".join(str(choice.get("text") or "") for reply in replies
+                       for choice in reply.get("choices", ()))
 
     def close(self) -> None:
         """Stop running generations and unload the model; a later call loads it again."""

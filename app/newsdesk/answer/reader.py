@@ -1,0 +1,49 @@
+"""The opt-in reader: a small language model reads the best sentences and answers in a few words.
+
+Its answer is not shown: it becomes three features of every short-answer candidate
+(`short.READER_FEATURES`: the candidate is the reader's answer, lies inside it, shares its
+words), and the span model fitted with them (`short_reader.json`, `scripts/fit_short.py
+--reader`) picks among the same verified spans as without it. So the short answer is still
+cut from a cited sentence, whatever the model writes. The prompt is `prompts/reader.txt`:
+a completion prompt with one invented example, since a base model continues text rather
+than following chat turns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from newsdesk.answer.prompts import Prompt
+
+MAX_TOKENS = 16  # a short answer is a few words; the first line is taken
+STOP = ("\n",)
+
+# prompt, max_tokens, stop -> the model's continuation (`LocalChatModel.complete`)
+Complete = Callable[[str, int, Sequence[str]], str]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader answered, and how long it took."""
+
+    answer: str
+    seconds: float
+
+
+class Reader:
+    """Asks `complete` for a few-word answer to a question from the given sentences."""
+
+    def __init__(self, complete: Complete, prompt: Prompt, model: str) -> None:
+        self.complete = complete
+        self.prompt = prompt
+        self.model = model  # the model file's name, reported beside the answer
+
+    def read(self, question: str, sentences: Sequence[str]) -> Reading:
+        """The model's first line after `Answer:`; raises GeneratorUnavailable if it fails."""
+        # Prompt.render ends the text with a newline; the model continues after "Answer:".
+        text = self.prompt.render(text=" ".join(sentences), question=question).rstrip("\n")
+        start = time.perf_counter()
+        answer = self.complete(text, MAX_TOKENS, STOP).strip()
+        return Reading(answer, time.perf_counter() - start)

@@ -1,0 +1,159 @@
+"""The opt-in reader: its prompt, its three features, the span model fitted with them, and
+the extractive generator's use of it (a fake model here; the real one in
+tests/system/test_reader.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from newsdesk.answer.cite import FileCache
+from newsdesk.answer.extractive import ExtractiveGenerator
+from newsdesk.answer.prompts import load_prompt
+from newsdesk.answer.reader import MAX_TOKENS, STOP, Reader
+from newsdesk.answer.scorer import Linear
+from newsdesk.answer.short import (
+    CHOOSE_FROM,
+    READER_FEATURES,
+    READER_MODEL_FILE,
+    SPAN_FEATURES,
+    ShortModel,
+    candidates,
+    reader_features,
+)
+from newsdesk.errors import GeneratorUnavailable
+from newsdesk.settings import PROJECT_ROOT
+from newsdesk.types import Passage
+
+PROMPTS = PROJECT_ROOT / "prompts"
+TEXT = ("Major General Mohammad Bagheri met Russian Defence Minister Sergei Shoigu in "
+        "Moscow on Tuesday. Chief of the General Staff Valery Gerasimov joined them. "
+        "The two sides discussed regional security.")
+QUESTION = "Which Russian official did Bagheri meet?"
+
+
+class FakeModel:
+    """`LocalChatModel.complete` with a fixed reply; records every prompt."""
+
+    def __init__(self, reply: str | None) -> None:
+        self.reply = reply
+        self.prompts: list[str] = []
+
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> str:
+        self.prompts.append(prompt)
+        assert (max_tokens, tuple(stop)) == (MAX_TOKENS, STOP)
+        if self.reply is None:
+            raise GeneratorUnavailable("the local model failed: it crashed")
+        return self.reply
+
+
+def _reader(model: FakeModel) -> Reader:
+    return Reader(model.complete, load_prompt(PROMPTS, "reader"), "fake.gguf")
+
+
+def _only_reader_weights() -> ShortModel:
+    """A span model that weighs nothing but the candidate being the reader's answer."""
+    size = len(SPAN_FEATURES) + len(READER_FEATURES)
+    weights = [0.0] * size
+    weights[len(SPAN_FEATURES)] = 5.0
+    return ShortModel(Linear((0.0,) * size, (1.0,) * size, tuple(weights), -2.0), {}, True)
+
+
+def test_the_prompt_ends_where_the_model_answers() -> None:
+    model = FakeModel(" Sergei Shoigu\n")
+    reading = _reader(model).read(QUESTION, ["First sentence.", "Second one."])
+    assert reading.answer == "Sergei Shoigu"
+    assert reading.seconds >= 0
+    (prompt,) = model.prompts
+    assert prompt.endswith(f"Text: First sentence. Second one.\nQuestion: {QUESTION}\nAnswer:")
+    assert prompt.startswith("Answer each question with a short phrase copied from the text.")
+
+
+def test_a_dollar_in_the_text_is_kept_as_written() -> None:
+    model = FakeModel("$5 million")
+    _reader(model).read("How much?", ["It cost $5 million and ${more}."])
+    assert "It cost $5 million and ${more}." in model.prompts[0]
+
+
+@pytest.mark.parametrize(("key", "reading", "expected"), [
+    ("sergei shoigu", "sergei shoigu", [1.0, 0.0, 1.0]),
+    ("shoigu", "sergei shoigu", [0.0, 1.0, 0.5]),
+    ("sergei shoigu", "shoigu", [0.0, 0.0, 0.5]),  # wider than the answer: not inside it
+    ("moscow", "sergei shoigu", [0.0, 0.0, 0.0]),
+    ("moscow", "", [0.0, 0.0, 0.0]),
+])
+def test_reader_features(key: str, reading: str, expected: list[float]) -> None:
+    assert reader_features(key, reading) == pytest.approx(expected)
+
+
+def test_the_reading_moves_the_pick() -> None:
+    from newsdesk.answer.cite import Sentence
+
+    passage = Passage("a.txt", TEXT, 1.0, 0, len(TEXT))
+    first = TEXT.index(" Chief") + 1
+    ranked = [(Sentence(passage, 0, first - 1, TEXT[:first - 1]), 0.9),
+              (Sentence(passage, first, first + 62, TEXT[first:first + 62]), 0.8)]
+    found = candidates(QUESTION, "person", ranked)
+    model = _only_reader_weights()
+    pick = model.choose(found, "Valery Gerasimov")
+    assert pick is not None
+    assert pick.key == "valery gerasimov"
+    pick = model.choose(found, "Sergei Shoigu.")  # normalized like the gold answers
+    assert pick is not None
+    assert pick.key == "sergei shoigu"
+
+
+def _generator(tmp_path: Path, model: FakeModel) -> ExtractiveGenerator:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    gen = ExtractiveGenerator(lambda ts: [[1.0, 0.0] for _ in ts], lambda q: [1.0, 0.0],
+                              FileCache(tmp_path), threshold=0.0, reader=_reader(model))
+    gen._short_reader = _only_reader_weights()
+    return gen
+
+
+def test_the_generator_reads_the_best_sentences_and_cuts_the_answer_from_a_quote(
+        tmp_path: Path) -> None:
+    model = FakeModel(" Valery Gerasimov")
+    gen = _generator(tmp_path, model)
+    passages = [Passage("a.txt", TEXT, 1.0, 0, len(TEXT))]
+    draft = gen.answer(QUESTION, passages)
+    assert draft.notes["reader_answer"] == "Valery Gerasimov"
+    assert draft.notes["reader_seconds"] >= 0
+    (prompt,) = model.prompts
+    best = [x.sentence.text for x in gen.score(QUESTION, passages)[:CHOOSE_FROM]]
+    assert f"Text: {' '.join(best)}\nQuestion: {QUESTION}\nAnswer:" in prompt
+    s = draft.short
+    assert s is not None
+    assert s.text == "Valery Gerasimov"
+    assert TEXT[s.start:s.end] == s.text
+    assert any(c.start <= s.start and s.end <= c.end for c in draft.citations)
+
+
+def test_a_reader_that_fails_leaves_the_plain_pick_and_says_why(tmp_path: Path) -> None:
+    gen = _generator(tmp_path, FakeModel(None))
+    draft = gen.answer(QUESTION, [Passage("a.txt", TEXT, 1.0, 0, len(TEXT))])
+    assert "crashed" in draft.notes["reader_error"]
+    assert "reader_answer" not in draft.notes
+    plain = ExtractiveGenerator(lambda ts: [[1.0, 0.0] for _ in ts], lambda q: [1.0, 0.0],
+                                FileCache(tmp_path), threshold=0.0)
+    assert draft.short == plain.answer(QUESTION, [Passage("a.txt", TEXT, 1.0, 0,
+                                                          len(TEXT))]).short
+
+
+def test_the_shipped_reader_model_was_fitted_on_train_with_its_features(
+        tmp_path: Path) -> None:
+    model = ShortModel.load(READER_MODEL_FILE, reads=True)
+    assert model.reads
+    assert model.meta["trained_on"] == ["rtqa_train"]
+    assert model.meta["reader_model"] == "gemma-3-270m-q4_k_m.gguf"
+    assert len(model.meta["reader_sha256"]) == 64
+    with pytest.raises(ValueError, match="refit"):  # not a plain span model
+        ShortModel.load(READER_MODEL_FILE)
+    data = json.loads(READER_MODEL_FILE.read_text())
+    data["features"] = data["features"][: len(SPAN_FEATURES)]
+    (tmp_path / "short_reader.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="refit"):
+        ShortModel.load(tmp_path / "short_reader.json", reads=True)

