@@ -91,6 +91,10 @@ def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray
 
     if not group["rows"]:
         return False
+    if group.get("reading"):  # the reader's answer, when it is a candidate, is the pick
+        said = [i for i, key in enumerate(group["keys"]) if key == group["reading"]]
+        if said:
+            return bool(group["labels"][said[0]])
     z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
     if person is None:
         person = SPAN_FEATURES.index("person_fit")
@@ -187,7 +191,7 @@ def main() -> int:
         if any("reading" not in g for g in groups):
             raise SystemExit(f"{args.rows}: rows without the reader's answers; delete it")
         for g in groups:
-            reading = normalize(g["reading"])
+            g["reading"] = reading = normalize(g["reading"])
             g["rows"] = [[*row, *reader_features(key, reading)]
                          for key, row in zip(g["keys"], g["rows"], strict=True)]
     # The model picks among the values of the best CHOOSE_FROM sentences (features
