@@ -19,9 +19,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
     parser.add_argument("--generator", help="extractive | local | openai (default: extractive)")
     parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+
+
+def _reader(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", action="store_true", default=None,
                         help="let a small language model help pick the short answer "
-                             "(about 0.6 s more per question; needs .[reader])")
+                             "(about 0.5 s more per question; needs .[reader])")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer a question; with no question, chat in the terminal")
     _common(p)
+    _reader(p)
     p.add_argument("question", nargs="?", help="the question (omit for a terminal chat)")
     p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
@@ -49,12 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("chat", help="start the web chat on http://127.0.0.1:7860")
     _common(p)
+    _reader(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=7860, help="port to listen on")
     add_chat_options(p)
 
     p = sub.add_parser("eval", help="score answers against a question set")
     _common(p)
+    _reader(p)
     p.add_argument("--questions", type=Path, help="question file (default: seeds/questions.jsonl)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="output folder")
     p.add_argument("--json", action="store_true", help="print metrics.json to stdout")
@@ -74,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "corpus": args.corpus, "index": args.index, "generator": args.generator,
-        "chroma_url": args.chroma_url, "reader": args.reader,
+        "chroma_url": args.chroma_url, "reader": getattr(args, "reader", None),
     }
 
 
