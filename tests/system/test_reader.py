@@ -10,6 +10,12 @@ from pathlib import Path
 import pytest
 
 from newsdesk.evaluation.run import evaluate
+from tests.evaluation.thresholds import (
+    READER_SEED_EXACT_MINIMUM,
+    READER_SEED_SHORT_MINIMUM,
+    SEED_MINIMUMS,
+    single_fact_shorts,
+)
 from tests.fakes import GERASIMOV_QUESTION, SEEDS, file_slice
 from tests.ingest_support import newsdesk
 
@@ -41,18 +47,24 @@ def test_ask_with_the_reader_cuts_a_verified_short_answer(seed_index: Path) -> N
 
 @pytest.mark.llm
 @pytest.mark.usefixtures("reader_installed")
-def test_eval_with_the_reader_names_it_and_times_it(seed_index: Path, tmp_path: Path) -> None:
+def test_the_seed_set_with_the_reader_keeps_its_floors(seed_index: Path, tmp_path: Path) -> None:
+    """`newsdesk eval --reader` on the seeds: the default path's floors, and the reader's
+    own short-answer floors (a broken prompt or model would fall below them)."""
     from newsdesk import Assistant
 
-    lines = (SEEDS / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = tmp_path / "questions.jsonl"
-    questions.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
     assistant = Assistant.from_settings(corpus=SEEDS, index=seed_index, reader=True)
-    result = evaluate(assistant, questions, tmp_path / "out")
-    assert result.metrics.reader == "gemma-3-270m-q4_k_m.gguf"
-    assert result.metrics.latency_ms["read"]["p50"] > 0
+    result = evaluate(assistant, SEEDS / "questions.jsonl", tmp_path / "out")
+    metrics = result.metrics
+    assert metrics.reader == "gemma-3-270m-q4_k_m.gguf"
+    assert metrics.latency_ms["read"]["p50"] > 0
     assert "with the reader gemma-3-270m-q4_k_m.gguf" in result.report_path.read_text()
-    assert not any(r.answer.error for r in result.results)
+    assert not [r.answer.error for r in result.results if r.answer.error]
+    flat = metrics.to_dict()
+    below = {k: (flat[k], floor) for k, floor in SEED_MINIMUMS.items() if flat[k] < floor}
+    assert not below, f"below the minimum (got, minimum): {below}"
+    assert flat["short_exact_match"] >= READER_SEED_EXACT_MINIMUM
+    right, answered, misses = single_fact_shorts(result.results)
+    assert right / answered >= READER_SEED_SHORT_MINIMUM, f"misses: {misses}"
 
 
 def test_a_missing_reader_model_is_a_clear_error(seed_index: Path, tmp_path: Path) -> None:
