@@ -110,6 +110,10 @@ class LocalChatModel:
             params.cpuparams_batch.n_threads = self.threads
             params.sampling.temp = 0.0
             params.verbosity = 0
+            # A sliding-window model (Gemma 3, the reader) otherwise keeps too little of its
+            # cache to reuse a prompt's fixed opening: with the full cache the reader's
+            # instruction and example are read once, not per question (docs/performance.md).
+            params.swa_full = True
             # Server() always starts llama.cpp's HTTP server too: loopback only, and behind a key
             # so other local users or web pages (CORS allows any origin) cannot drive the model.
             params.hostnames = [LOCALHOST]
