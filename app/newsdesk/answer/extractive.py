@@ -311,8 +311,9 @@ class ExtractiveGenerator:
 
     def _pick(self, question: str, scored: list[Scored], found: list[Candidate],
               notes: dict) -> Candidate | None:
-        """The short answer: the span model's pick, with the reader's answer as three more
-        features when a reader is on (the plain model's when the reader fails)."""
+        """The short answer: the span model's pick; with a reader on, the candidate it
+        names, else the pick of the model fitted with its answer (the plain model's pick
+        when the reader fails)."""
         if self.reader is None or not found:
             return self.short_model.choose(found)
         try:

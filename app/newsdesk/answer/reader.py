@@ -1,10 +1,11 @@
 """The opt-in reader: a small language model reads the best sentences and answers in a few words.
 
-Its answer is not shown: it becomes three features of every short-answer candidate
-(`short.READER_FEATURES`: the candidate is the reader's answer, lies inside it, shares its
-words), and the span model fitted with them (`short_reader.json`, `scripts/fit_short.py
---reader`) picks among the same verified spans as without it. So the short answer is still
-cut from a cited sentence, whatever the model writes. The prompt is `prompts/reader.txt`:
+Its answer is not shown. When it is one of the short-answer candidates, that candidate is
+the pick; otherwise it becomes three features of every candidate (`short.READER_FEATURES`:
+the candidate is the reader's answer, lies inside it, shares its words) and the span model
+fitted with them (`short_reader.json`, `scripts/fit_short.py --reader`) picks. Either way
+the pick is one of the same verified spans as without it, so the short answer is still cut
+from a cited sentence, whatever the model writes. The prompt is `prompts/reader.txt`:
 a completion prompt with one invented example, since a base model continues text rather
 than following chat turns.
 """
