@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     local_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
     reader: bool = Field(
         False, description="Let a small language model read the best sentences to help pick "
-        "the short answer (about 0.6 s more per question; weights in answer/short_reader.json).",
+        "the short answer (about 0.4 s more per question; weights in answer/short_reader.json).",
     )
     reader_model: Path | None = Field(
         None, description="GGUF model file for the reader (default: the packaged Gemma 3 270M)."
