@@ -67,6 +67,12 @@ def _check_max_tokens(max_tokens: int) -> None:
         raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
 
 
+def _rejection(error: Any) -> str:
+    """The message for an error reply of llama.cpp's server (a dict with a message, or text)."""
+    message = error.get("message", error) if isinstance(error, dict) else error
+    return f"the local model rejected the request: {message}"
+
+
 class LocalChatModel:
     """A GGUF model run in this process by xllamacpp; loaded once, on first use."""
 
@@ -158,9 +164,7 @@ class LocalChatModel:
             if cancel.is_set():
                 return True
             if "error" in chunk:
-                error = chunk["error"]
-                message = error.get("message", error) if isinstance(error, dict) else error
-                pieces.put(("error", f"the local model rejected the request: {message}"))
+                pieces.put(("error", _rejection(chunk["error"])))
                 return True
             for choice in chunk.get("choices", ()):
                 text = (choice.get("delta") or {}).get("content")
@@ -219,9 +223,7 @@ class LocalChatModel:
             raise GeneratorUnavailable(f"the local model failed: {exc}") from None
         for reply in replies:
             if "error" in reply:
-                error = reply["error"]
-                message = error.get("message", error) if isinstance(error, dict) else error
-                raise GeneratorUnavailable(f"the local model rejected the request: {message}")
+                raise GeneratorUnavailable(_rejection(reply["error"]))
         return "".join(str(choice.get("text") or "") for reply in replies
                        for choice in reply.get("choices", ()))
 
