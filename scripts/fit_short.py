@@ -15,7 +15,8 @@ the weights. Nothing here reads a development split.
 With `--reader [MODEL.gguf]` the opt-in reader (`answer.reader`; default: the packaged
 Gemma 3 270M) reads each question's best `CHOOSE_FROM` sentences too, every row gains
 `READER_FEATURES`, and the fit is written to `short_reader.json` (with the model file's
-name and SHA-256).
+name and SHA-256, and the SHA-256 of the prompt it read with: `prompts/reader.txt`, or
+the file in the `prompts` setting's folder).
 """
 
 from __future__ import annotations
@@ -174,9 +175,9 @@ def main() -> int:
     features = SPAN_FEATURES + READER_FEATURES if args.reader else SPAN_FEATURES
     out = READER_MODEL_FILE if args.reader and args.out == MODEL_OUT else args.out
     model = None
-    if args.reader:
-        from newsdesk.settings import load_settings
+    from newsdesk.settings import load_settings
 
+    if args.reader:
         model = load_settings(reader_model=args.reader if args.reader != Path() else None
                               ).reader_model_path()
     if args.rows and args.rows.is_file():
@@ -224,6 +225,7 @@ def main() -> int:
             stats["right_cv_by_seed"] = right
             stats["right_cv_mean"] = round(float(np.mean(right)), 2)
     meta_reader = {"reader_model": model.name, "reader_sha256": sha256(model),
+                   "reader_prompt_sha256": sha256(load_settings().prompts / "reader.txt"),
                    "reader_right_train": sum(normalize(g["reading"]) in set(g["gold"])
                                              for g in groups)} if model else {}
     data = {

@@ -7,7 +7,7 @@
 For every answerable question the assistant retrieves and scores its pool as `ask` does
 (the question's date as `as_of`), and the model reads the best `CHOOSE_FROM` sentences as
 `ask --reader` has it read them (`answer.reader`: greedy, one short line, the completion
-prompt `prompts/reader.txt` with one invented example). The script
+prompt `prompts/reader.txt`). The script
 prints the reader's own exact match, its latency, and the span model's seeded
 cross-validated right picks (`fit_short.cross_validated`) without and with three reader
 features per candidate: equal to the reader's answer, inside it, and their word overlap;

@@ -4,6 +4,7 @@ tests/system/test_reader.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,7 +70,8 @@ def test_the_prompt_ends_where_the_model_answers() -> None:
     assert reading.seconds >= 0
     (prompt,) = model.prompts
     assert prompt.endswith(f"Text: First sentence. Second one.\nQuestion: {QUESTION}\nAnswer:")
-    assert prompt.startswith("Answer each question with a short phrase copied from the text.")
+    assert prompt.startswith("Answer each question with the shortest phrase copied from the "
+                             "text")
 
 
 def test_a_dollar_in_the_text_is_kept_as_written() -> None:
@@ -167,6 +169,9 @@ def test_the_shipped_reader_model_was_fitted_on_train_with_its_features(
     assert model.meta["trained_on"] == ["rtqa_train"]
     assert model.meta["reader_model"] == "gemma-3-270m-q4_k_m.gguf"
     assert len(model.meta["reader_sha256"]) == 64
+    # Its readings came from the shipped prompt: a changed prompt needs a refit.
+    prompt = (PROJECT_ROOT / "prompts" / "reader.txt").read_bytes()
+    assert model.meta["reader_prompt_sha256"] == hashlib.sha256(prompt).hexdigest()
     with pytest.raises(ValueError, match="refit"):  # not a plain span model
         ShortModel.load(READER_MODEL_FILE)
     data = json.loads(READER_MODEL_FILE.read_text())

@@ -6,8 +6,10 @@ the candidate is the reader's answer, lies inside it, shares its words) and the 
 fitted with them (`short_reader.json`, `scripts/fit_short.py --reader`) picks. Either way
 the pick is one of the same verified spans as without it, so the short answer is still cut
 from a cited sentence, whatever the model writes. The prompt is `prompts/reader.txt`:
-a completion prompt with one invented example, since a base model continues text rather
-than following chat turns.
+a completion prompt (an instruction and three invented examples: a name, an amount, a
+phrase), since a base model continues text rather than following chat turns. It was
+chosen on rtqa_train cross-validation, and `short_reader.json` records its SHA-256: a
+changed prompt needs a refit.
 """
 
 from __future__ import annotations
