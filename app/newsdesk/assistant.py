@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import logging
 import threading
 import time
 import unicodedata
@@ -196,7 +197,7 @@ class Assistant:
         if not self.settings.reader:
             return None
         from newsdesk.answer.prompts import load_prompt
-        from newsdesk.answer.reader import Reader
+        from newsdesk.answer.reader import Reader, unfitted_prompt
         from newsdesk.models.chat import LocalChatModel
 
         if importlib.util.find_spec("xllamacpp") is None:
@@ -206,7 +207,11 @@ class Assistant:
         path = s.reader_model_path()
         model = LocalChatModel(path, n_ctx=READER_CTX, threads=s.local_threads,
                                timeout=s.llm_timeout)
-        return Reader(model.complete, load_prompt(s.prompts, "reader"), path.name)
+        prompt = load_prompt(s.prompts, "reader")
+        unfitted = unfitted_prompt(s.prompts / "reader.txt")
+        if unfitted:
+            logging.getLogger(__name__).warning("%s", unfitted)
+        return Reader(model.complete, prompt, path.name)
 
     def generator(self, name: str | None = None) -> Generator:
         """The named generator (default: the configured one), built once."""

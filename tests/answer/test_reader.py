@@ -14,7 +14,7 @@ import pytest
 from newsdesk.answer.cite import FileCache
 from newsdesk.answer.extractive import ExtractiveGenerator
 from newsdesk.answer.prompts import load_prompt
-from newsdesk.answer.reader import MAX_TOKENS, STOP, Reader
+from newsdesk.answer.reader import MAX_TOKENS, STOP, Reader, unfitted_prompt
 from newsdesk.answer.scorer import Linear
 from newsdesk.answer.short import (
     CHOOSE_FROM,
@@ -179,3 +179,20 @@ def test_the_shipped_reader_model_was_fitted_on_train_with_its_features(
     (tmp_path / "short_reader.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="refit"):
         ShortModel.load(tmp_path / "short_reader.json", reads=True)
+
+
+def test_a_prompt_the_fit_did_not_read_with_is_named(tmp_path: Path) -> None:
+    """The shipped prompt matches the shipped fit; an edited copy gets a message naming
+    it and the refit; a fit that records no prompt says nothing."""
+    shipped = PROJECT_ROOT / "prompts" / "reader.txt"
+    assert unfitted_prompt(shipped) is None
+    edited = tmp_path / "reader.txt"
+    edited.write_text(shipped.read_text() + "\nBe brief.\n")
+    message = unfitted_prompt(edited)
+    assert message is not None
+    assert str(edited) in message
+    assert "scripts/fit_short.py --reader" in message
+    data = json.loads(READER_MODEL_FILE.read_text())
+    del data["meta"]["reader_prompt_sha256"]
+    (tmp_path / "old_fit.json").write_text(json.dumps(data))
+    assert unfitted_prompt(edited, tmp_path / "old_fit.json") is None

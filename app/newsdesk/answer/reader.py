@@ -14,11 +14,15 @@ changed prompt needs a refit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from newsdesk.answer.prompts import Prompt
+from newsdesk.answer.short import READER_MODEL_FILE
 
 MAX_TOKENS = 16  # a short answer is a few words; the first line is taken
 STOP = ("\n",)
@@ -50,3 +54,19 @@ class Reader:
         start = time.perf_counter()
         answer = self.complete(text, MAX_TOKENS, STOP).strip()
         return Reading(answer, time.perf_counter() - start)
+
+
+def unfitted_prompt(prompt_file: Path, fit: Path = READER_MODEL_FILE) -> str | None:
+    """Why the span model `fit` may not suit readings made with `prompt_file`: the fit
+    records the SHA-256 of the prompt it read with, and this one differs. None when they
+    match, or when the fit records no prompt."""
+    try:
+        fitted = json.loads(fit.read_text(encoding="utf-8")).get("meta", {}).get(
+            "reader_prompt_sha256")
+        used = hashlib.sha256(prompt_file.read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None  # loading the prompt or the fit reports its own error
+    if not fitted or fitted == used:
+        return None
+    return (f"reader: {prompt_file} is not the prompt {fit.name} was fitted with; "
+            "short answers may be worse until you refit (scripts/fit_short.py --reader)")
