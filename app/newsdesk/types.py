@@ -6,6 +6,7 @@ The JSON field names of `Answer`, `Citation` and `Passage` are a public contract
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 # A citation marker in answer text, with the space before it: " [1]", "[2, 3]", "[1; 4]".
 # Group 1 holds the numbers; `marker_numbers` reads them.
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_YEAR = re.compile(r"\b\d{4}\b")
 
 
 def marker_numbers(group: str) -> list[int]:
@@ -59,6 +61,17 @@ class ShortAnswer:
     start: int
     end: int
     kind: str = ""  # name, date, number or phrase
+    # The calendar day it names (YYYY-MM-DD): as written, or counted from its article's
+    # date ("Tuesday", "October 17", "yesterday"); "" when it names no single day.
+    date: str = ""
+
+    def date_label(self) -> str:
+        """'Sep 19, 2023' when the short answer names a day without writing its year
+        ("Tuesday", "October 17"), to show beside it; '' otherwise."""
+        if not self.date or _YEAR.search(self.text):
+            return ""
+        day = dt.date.fromisoformat(self.date)
+        return f"{day.strftime('%b')} {day.day}, {day.year}"
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,28 @@ def test_a_full_vector_cache_still_returns_what_it_held_when_asked() -> None:
     assert cache(["a", "bb", "ccc"]) == [[1.0], [2.0], [3.0]]
     assert cache(["a", "dddd", "eeeee", "ffffff"]) == [[1.0], [4.0], [5.0], [6.0]]
     assert calls[-1] == ["dddd", "eeeee", "ffffff"]  # "a" came from the cache
+
+
+def test_a_short_answer_names_the_day_its_weekday_means(tmp_path: Path) -> None:
+    """"Tuesday" in an article published on Wednesday 20 September 2023 is the 19th: the
+    short answer carries that day, as the answer's date note counts it."""
+    import datetime as dt
+
+    head = "Harbour pact signed\nhttps://example.com/pact\nPublished: 2023-09-20\n\n"
+    body = ("The two port authorities signed the harbour pact on Tuesday in Leith. "
+            "The pact covers ferry fees.")
+    (tmp_path / "a.txt").write_text(head + body, encoding="utf-8")
+    passage = Passage("a.txt", body, 1.0, len(head), len(head) + len(body))
+    draft = _generator(tmp_path).answer(
+        "When did the port authorities sign the harbour pact?", [passage], dt.date(2023, 9, 25))
+    assert draft.short is not None
+    assert (draft.short.text, draft.short.date) == ("Tuesday", "2023-09-19")
+    assert "2023-09-19" in draft.text  # the date note that says how it was counted
+    # Undated, the weekday names no day that can be told.
+    (tmp_path / "b.txt").write_text(body, encoding="utf-8")
+    undated = _generator(tmp_path).answer(
+        "When did the port authorities sign the harbour pact?",
+        [Passage("b.txt", body, 1.0, 0, len(body))], dt.date(2023, 9, 25))
+    assert undated.short is not None
+    assert undated.short.text == "Tuesday"
+    assert undated.short.date == ""

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from newsdesk.nlp.dates import Anchor
-from newsdesk.nlp.event_dates import EventDate, Unresolved, sentence_date
+from newsdesk.nlp.event_dates import EventDate, Unresolved, sentence_date, span_date
 
 TODAY = dt.date(2026, 11, 30)
 THURSDAY = Anchor(dt.date(2024, 3, 7), True, 0, 10)  # a publication date
@@ -91,3 +91,38 @@ def test_names_with_years_are_not_dates() -> None:
                          TODAY) is None
     assert resolved("The hearing is set for Jan. 12 at the county court.") == (
         "2024-01-12", "day")
+
+
+def _span(sentence: str, words: str, anchor: Anchor | None = THURSDAY
+          ) -> EventDate | Unresolved | None:
+    at = sentence.index(words)
+    return span_date(sentence, at, at + len(words), anchor, TODAY)
+
+
+@pytest.mark.parametrize(("sentence", "words", "day"), [
+    # A short answer's own day, not the sentence's first: the span picks the expression.
+    ("Talks opened on Monday and the deal was signed on Tuesday.", "Tuesday", "2024-03-05"),
+    ("Talks opened on Monday and the deal was signed on Tuesday.", "Monday", "2024-03-04"),
+    ("The ferry returned on Sunday, October 17, after repairs.", "Sunday, October 17",
+     "2021-10-17"),
+    ("The ferry returned on 23 October after repairs.", "23 October", "2023-10-23"),
+    ("The strike ended yesterday after nine days.", "yesterday", "2024-03-06"),
+    # Part of an expression: the expression's day.
+    ("The ferry returned on Sunday, October 17, after repairs.", "October 17", "2021-10-17"),
+])
+def test_a_span_is_dated_by_the_expression_it_is(sentence: str, words: str, day: str) -> None:
+    found = _span(sentence, words)
+    assert isinstance(found, EventDate), found
+    assert found.day.isoformat() == day
+
+
+def test_a_span_that_names_no_time_has_no_date() -> None:
+    assert _span("The deal was signed in Geneva on Tuesday.", "Geneva") is None
+    assert _span("Geneva hosted the talks.", "Geneva") is None
+
+
+def test_a_span_keeps_the_doubts_of_its_expression() -> None:
+    quoted = _span('"We will sign it on Tuesday," the minister said.', "Tuesday")
+    assert isinstance(quoted, Unresolved)
+    undated = _span("The deal was signed on Tuesday.", "Tuesday", anchor=None)
+    assert isinstance(undated, Unresolved)

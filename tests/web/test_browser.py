@@ -14,6 +14,8 @@ from tests.webserver import DISPUTE_QUESTION, HOSTILE_QUESTION, HOSTILE_SOURCE, 
 
 pytestmark = pytest.mark.browser
 
+# A seed question answered with a weekday ("Tuesday") from an article dated 20.09.2023.
+WEEKDAY_QUESTION = "On what date did Shoigu hold talks with Iran's chief of staff Bagheri?"
 # A seed question whose answer quotes more sentences than its short answer needs.
 FOLD_QUESTION = ("Which Russian official did Bagheri hold talks with in Moscow on Tuesday "
                  "during the October 2021 visit?")
@@ -148,6 +150,21 @@ def test_short_answer_is_bold_first_and_its_footnote_opens_the_quote(tab: Tab) -
     expect(mark).to_have_count(1)
     assert short.text_content() in (mark.text_content() or "")
     expect(mark).to_be_in_viewport()
+
+
+def test_a_weekday_short_answer_shows_its_day_beside_it(tab: Tab) -> None:
+    from playwright.sync_api import expect
+
+    answer = tab.ask(WEEKDAY_QUESTION)
+    short = answer.locator(".nd-short strong.nd-short-text")
+    expect(short).to_have_text("Tuesday")
+    day = answer.locator(".nd-short .nd-short-date")
+    expect(day).to_have_text("(Sep 19, 2023)")  # the seed article is dated 20.09.2023
+    box, bold = day.bounding_box(), short.bounding_box()
+    assert box
+    assert bold
+    assert box["x"] > bold["x"]  # beside the bold answer, on its line
+    assert abs(box["y"] - bold["y"]) < bold["height"]
 
 
 def test_sentences_that_add_nothing_to_the_short_answer_fold_away(tab: Tab) -> None:

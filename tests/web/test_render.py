@@ -97,6 +97,7 @@ def test_short_answer_comes_first_in_bold_with_its_marker_and_sources() -> None:
         'class="nd-text"')
     assert f'value="{quote.source}:{quote.start}:{quote.end}"' in page.split("nd-text")[0]
     assert "Reported by 1 article: Tasnim &lt;b&gt;News&lt;/b&gt;" in page
+    assert "nd-short-date" not in page  # a name names no day
     # A short answer outside every cited quote is not shown.
     stray = replace(short, start=0, end=3)
     assert "nd-short" not in answer_html(replace(answer, short_answer=stray), lambda *a: None)
@@ -139,3 +140,17 @@ def test_under_a_short_answer_only_what_adds_to_it_shows() -> None:
     assert "nd-more" not in plain
     assert second.quote in plain
 
+
+
+def test_a_short_answer_shows_the_day_its_weekday_means() -> None:
+    from dataclasses import replace
+
+    from newsdesk.types import ShortAnswer
+
+    answer = gerasimov_answer()
+    quote = answer.citations[0]
+    at = quote.start + quote.quote.index("Monday")
+    monday = ShortAnswer("Monday", quote.source, at, at + 6, "date", "2021-10-18")
+    page = answer_html(replace(answer, short_answer=monday), lambda *a: None)
+    assert ('<strong class="nd-short-text">Monday</strong> '
+            '<span class="nd-short-date" title="2021-10-18">(Oct 18, 2021)</span>') in page

@@ -20,6 +20,7 @@ from newsdesk.nlp.dates import (
     nearest_year,
     resolve_weekday,
 )
+from newsdesk.nlp.event_dates import EventDate, span_date
 from newsdesk.nlp.text import content_terms, sentence_spans
 
 
@@ -27,6 +28,21 @@ def render(day: dt.date) -> str:
     """'Oct 18, 2021 (2021-10-18)': a spelling people read and one scripts parse."""
     return f"{day.strftime('%b')} {day.day}, {day.year} ({day.isoformat()})"
 
+
+
+def short_date(sentence: Sentence, start: int, end: int, files: FileCache,
+               today: dt.date) -> str:
+    """The calendar day (YYYY-MM-DD) that a short answer, `file[start:end]` inside
+    `sentence`, names: as written, or counted from its article's date ("Tuesday",
+    "October 17", "yesterday") as the timeline counts it. '' when it names no single day,
+    or the day cannot be told safely (a weekday inside a quotation, an undated article)."""
+    text = files.text(sentence.passage.source)
+    anchor = anchor_date(text) if text else None
+    found = span_date(sentence.text, start - sentence.start, end - sentence.start, anchor,
+                      today)
+    if isinstance(found, EventDate) and found.precision == "day":
+        return found.day.isoformat()
+    return ""
 
 
 class DateNotes:

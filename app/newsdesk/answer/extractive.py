@@ -21,7 +21,7 @@ from newsdesk.answer.agreement import Side, agreement
 from newsdesk.answer.base import Draft, refusal_text
 from newsdesk.answer.budget import SentenceBudget, pick
 from newsdesk.answer.cite import CitationList, FileCache, Sentence, passage_sentences
-from newsdesk.answer.date_notes import DateNotes
+from newsdesk.answer.date_notes import DateNotes, short_date
 from newsdesk.answer.reader import Reader
 from newsdesk.answer.scorer import FEATURES, AnswerScorer, SentenceFacts, features
 from newsdesk.answer.short import (
@@ -288,7 +288,7 @@ class ExtractiveGenerator:
                 f"{_label(r)}{f' ({r.published})' if r.published else ''} says "
                 f"“{r.text}” [{r.n}]" for r in conflicts) + ".")
         return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
-                     notes=notes, short=_short(pick),
+                     notes=notes, short=self._short_answer(pick, as_of),
                      corroboration=Corroboration(len(support) - len(copied), support),
                      conflicts=conflicts)
 
@@ -307,7 +307,7 @@ class ExtractiveGenerator:
         scored = [x for x in self.score(question, passages, as_of)
                   if (x.sentence.passage.source, x.sentence.start) in cited]
         pick = self.short_model.choose(self.short_candidates(question, passages, scored))
-        return _short(pick) if pick else None
+        return self._short_answer(pick, as_of) if pick else None
 
     def _pick(self, question: str, scored: list[Scored], found: list[Candidate],
               notes: dict) -> Candidate | None:
@@ -324,6 +324,14 @@ class ExtractiveGenerator:
         notes["reader_answer"] = reading.answer
         notes["reader_seconds"] = reading.seconds
         return self.short_reader_model.choose(found, reading.answer)
+
+    def _short_answer(self, pick: Candidate, as_of: dt.date | None) -> ShortAnswer:
+        """The picked value as the answer gives it, with the day it names, if any."""
+        span = pick.best
+        day = short_date(span.sentence, span.start, span.end, self.files,
+                         as_of or dt.date.today())
+        return ShortAnswer(span.text, span.sentence.passage.source, span.start, span.end,
+                           span.kind, day)
 
     @property
     def short_model(self) -> ShortModel:
@@ -442,11 +450,6 @@ def _report(side: Side, citations: CitationList) -> Report:
 def _label(r: Report) -> str:
     """How an article is named to a reader: its outlet, else its title, else its file."""
     return r.outlet or r.title or r.source
-
-
-def _short(pick: Candidate) -> ShortAnswer:
-    span = pick.best
-    return ShortAnswer(span.text, span.sentence.passage.source, span.start, span.end, span.kind)
 
 
 def _around(support: list[Side], scored: list[Scored], chosen: list[list[Scored]],

@@ -17,7 +17,9 @@ def format_answer(answer: Answer, width: int = 88, bold: bool = False) -> str:
     if short is not None and not answer.refused:
         quote = answer.short_quote()
         shown = f"{BOLD}{short.text}{PLAIN}" if bold else short.text
-        lines.append(f"Answer: {shown}" + (f" [{quote.n}]" if quote else ""))
+        day = short.date_label()
+        lines.append(f"Answer: {shown}" + (f" ({day})" if day else "")
+                     + (f" [{quote.n}]" if quote else ""))
         if answer.corroboration is not None:
             lines.append(textwrap.fill(answer.corroboration.summary(), width))
     lines.append(fill_lines(answer.answer, width))

@@ -93,15 +93,33 @@ def sentence_date(sentence: str, anchor: Anchor | None, today: dt.date
     """The date of the event the sentence reports (the first time expression in it that
     dates something), `Unresolved` when it has one that cannot be resolved safely, or
     None when it names no time at all. `today` bounds years inferred from weekdays."""
+    found = time_expressions(sentence, anchor, today)
+    if not found:
+        return None
+    return next((f for f in found if isinstance(f, EventDate)), found[0])
+
+
+def time_expressions(sentence: str, anchor: Anchor | None, today: dt.date
+                     ) -> list[EventDate | Unresolved]:
+    """Every time expression in the sentence that dates something, resolved or with why
+    not, in reading order."""
     if not _ANY_TIME.search(sentence):
-        return None  # most sentences name no time: skip the finders
+        return []  # most sentences name no time: skip the finders
     found: list[EventDate | Unresolved] = []
     for finder in (_full_dates, _months, _years, _weekdays, _relatives):
         found += finder(sentence, anchor, today)
-    if not found:
-        return None
-    found.sort(key=lambda f: f.start)
-    return next((f for f in found if isinstance(f, EventDate)), found[0])
+    return sorted(found, key=lambda f: f.start)
+
+
+def span_date(sentence: str, start: int, end: int, anchor: Anchor | None, today: dt.date
+              ) -> EventDate | Unresolved | None:
+    """The time expression that `sentence[start:end]` (a short answer) is, or is part of:
+    the one that overlaps it most, resolved as `sentence_date` resolves it (a weekday
+    inside a quotation stays unresolved); None when the span names no time."""
+    overlap = [(min(end, f.end) - max(start, f.start), f)
+               for f in time_expressions(sentence, anchor, today)]
+    best = max(overlap, key=lambda x: x[0], default=(0, None))
+    return best[1] if best[0] > 0 else None
 
 
 def _in_quote(sentence: str, start: int) -> bool:

@@ -54,6 +54,7 @@ CSS = """
 .nd-answer { display: flex; flex-direction: column; gap: 0.55rem; overflow-wrap: anywhere; }
 .nd-answer .nd-text { margin: 0; line-height: 1.55; }
 .nd-answer .nd-short { margin: 0 0 .2em; font-size: 1.15em; }
+.nd-answer .nd-short-date { opacity: .75; font-size: .87em; }
 .nd-answer .nd-support { margin: 0 0 .45em; font-size: .85em; opacity: .75; }
 .nd-answer .nd-more { margin: .2em 0 .5em; font-size: .92em; }
 .nd-answer .nd-more summary { cursor: pointer; opacity: .75; }

@@ -83,8 +83,13 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
     corroboration = answer.corroboration
     support = (f'<div class="nd-support">{esc(corroboration.summary())}</div>'
                if corroboration is not None else "")
+    day = short.date_label()
+    # The day a weekday or a date without its year names, counted from the article's date
+    # (the answer's date note says how, citing the sentence that dates the article).
+    dated = (f' <span class="nd-short-date" title="{esc(short.date)}">({esc(day)})</span>'
+             if day else "")
     return (f'<p class="nd-short"><strong class="nd-short-text">{esc(short.text)}</strong>'
-            f"{_marker_html(quote, ref_for)}</p>{support}")
+            f"{dated}{_marker_html(quote, ref_for)}</p>{support}")
 
 
 # Where an answer's text splits into its parts: after a sentence's markers, or after a
