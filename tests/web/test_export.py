@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from newsdesk.types import Answer, Citation, Passage
+from newsdesk.types import Answer, Citation, Corroboration, Passage, Report, ShortAnswer
 from newsdesk.web.export import conversation_json, conversation_markdown, write_exports
 from tests.fakes import gerasimov_answer
 
@@ -36,6 +36,24 @@ def test_markdown_keeps_every_footnote_with_quote_file_title_and_date() -> None:
     assert "*Searched for: What did Bagheri say?*" in text
     assert "[^2-1]: “General Valery Gerasimov met Mohammad Bagheri on Monday.” — *Moscow talks*;" \
         in text
+
+
+def test_the_short_answer_comes_first_in_bold_with_its_day_and_footnote() -> None:
+    answer = gerasimov_answer()
+    quote = answer.citations[0]
+    at = quote.start + quote.quote.index("Monday")
+    short = ShortAnswer("Monday", quote.source, at, at + 6, "date", "2021-10-18")
+    reports = [Report(1, quote.source, outlet="Tasnim")]
+    text = conversation_markdown(
+        [replace(answer, short_answer=short, corroboration=Corroboration(1, reports))], WHEN)
+    first = text.split("## 1. Who did Bagheri meet?\n\n")[1]
+    assert first.startswith("**Monday** (Oct 18, 2021)[^1-1]\n\nReported by 1 article: Tasnim\n\n"
+                            "General Valery Gerasimov met")
+    # A short answer outside every cited quote, or a refusal, has no such line.
+    stray = replace(answer, short_answer=replace(short, start=0, end=3))
+    assert "**" not in conversation_markdown([stray], WHEN)
+    refused = replace(answer, short_answer=short, refused=True)
+    assert "**" not in conversation_markdown([refused], WHEN)
 
 
 def test_a_refusal_lists_the_nearest_evidence() -> None:

@@ -1,7 +1,8 @@
 """A chat conversation as files to download: Markdown with footnotes, and JSON answers.
 
-The Markdown keeps every answer's citations as footnotes (quote, title, outlet, date,
-file and offsets), so a reader can check each quote against the corpus file. The JSON is
+The Markdown gives each answer's short answer first, in bold, as the chat does, and keeps
+every answer's citations as footnotes (quote, title, outlet, date, file and offsets), so
+a reader can check each quote against the corpus file. The JSON is
 a list of answers in the answer contract (the fields of `newsdesk ask --json`).
 """
 
@@ -39,6 +40,14 @@ def _answer_markdown(number: int, answer: Answer) -> str:
         ns = [n for n in marker_numbers(match.group(1)) if n in cited]
         return "".join(f"[^{number}-{n}]" for n in ns)
 
+    short, quote = answer.short_answer, answer.short_quote()
+    if short is not None and quote is not None and not answer.refused:
+        # First, as the chat shows it: the value in bold, the day it names, its quote.
+        day = short.date_label()
+        lines += [f"**{_flat(short.text)}**{f' ({day})' if day else ''}"
+                  f"[^{number}-{quote.n}]", ""]
+        if answer.corroboration is not None:
+            lines += [_flat(answer.corroboration.summary()), ""]
     lines += [MARKER.sub(footnote, answer.answer).strip(), ""]
     if answer.refused and answer.passages:
         lines.append("Nearest evidence:")
