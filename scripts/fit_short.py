@@ -92,9 +92,11 @@ def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray
     if not group["rows"]:
         return False
     if group.get("reading"):  # the reader's answer, when it is a candidate, is the pick
-        said = [i for i, key in enumerate(group["keys"]) if key == group["reading"]]
+        # (a candidate of any of the best SENTENCES sentences: "said" holds them all).
+        keys, labels = group.get("said", (group["keys"], group["labels"]))
+        said = [i for i, key in enumerate(keys) if key == group["reading"]]
         if said:
-            return bool(group["labels"][said[0]])
+            return bool(labels[said[0]])
     z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
     if person is None:
         person = SPAN_FEATURES.index("person_fit")
@@ -200,6 +202,8 @@ def main() -> int:
     # The model picks among the values of the best CHOOSE_FROM sentences (features
     # still count every candidate sentence), so it is fitted on those.
     for g in groups:
+        if args.reader:  # the reader's answer may be any candidate (`ShortModel.choose`)
+            g["said"] = (g["keys"], g["labels"])
         keep = [i for i, row in enumerate(g["rows"]) if choosable(row)]
         g["rows"], g["labels"] = [g["rows"][i] for i in keep], [g["labels"][i] for i in keep]
         g["keys"] = [g["keys"][i] for i in keep]

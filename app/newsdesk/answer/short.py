@@ -575,8 +575,11 @@ class ShortModel:
         if self.reads and key:
             # The reader's answer, when it is one of the verified spans, is the pick: on
             # rtqa_train cross-validation that beats weighing it as a feature (79.0 right
-            # picks of 174 against 74.2; BENCHMARKS.md, "The reader").
-            said = next((c for c in options if c.key == key), None)
+            # picks of 174 against 74.2; BENCHMARKS.md, "The reader"). Any candidate
+            # counts, not only those of the best CHOOSE_FROM sentences: a value a lower
+            # sentence states, that the reader also gives, is the pick (2 to 3 more right
+            # picks on each of four readings of train; BENCHMARKS.md, "eighth pass").
+            said = next((c for c in found if c.key == key), None)  # keys are unique
             if said is not None:
                 return said
         # A who-question is answered by a person's name when the sentence names one
