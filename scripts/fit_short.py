@@ -89,14 +89,14 @@ def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray
     `person` is the column of person_fit (SPAN_FEATURES' unless columns were dropped)."""
     from newsdesk.answer.short import SPAN_FEATURES
 
-    if not group["rows"]:
-        return False
     if group.get("reading"):  # the reader's answer, when it is a candidate, is the pick
         # (a candidate of any of the best SENTENCES sentences: "said" holds them all).
         keys, labels = group.get("said", (group["keys"], group["labels"]))
         said = [i for i, key in enumerate(keys) if key == group["reading"]]
         if said:
             return bool(labels[said[0]])
+    if not group["rows"]:
+        return False
     z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
     if person is None:
         person = SPAN_FEATURES.index("person_fit")
