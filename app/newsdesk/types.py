@@ -17,6 +17,11 @@ MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _YEAR = re.compile(r"\b\d{4}\b")
 
 
+def day_label(day: dt.date) -> str:
+    """'Oct 18, 2021': how answers, date notes and the timeline spell a calendar day."""
+    return f"{day.strftime('%b')} {day.day}, {day.year}"
+
+
 def marker_numbers(group: str) -> list[int]:
     """The citation numbers of one marker's group 1: "2, 3" -> [2, 3]."""
     return [int(n) for n in re.split(r"[,;\s]+", group) if n]
@@ -70,8 +75,7 @@ class ShortAnswer:
         ("Tuesday", "October 17"), to show beside it; '' otherwise."""
         if not self.date or _YEAR.search(self.text):
             return ""
-        day = dt.date.fromisoformat(self.date)
-        return f"{day.strftime('%b')} {day.day}, {day.year}"
+        return day_label(dt.date.fromisoformat(self.date))
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from newsdesk.nlp.dates import (
 )
 from newsdesk.nlp.event_dates import EventDate, span_date
 from newsdesk.nlp.text import content_terms, sentence_spans
+from newsdesk.types import day_label
 
 
 def render(day: dt.date) -> str:
     """'Oct 18, 2021 (2021-10-18)': a spelling people read and one scripts parse."""
-    return f"{day.strftime('%b')} {day.day}, {day.year} ({day.isoformat()})"
+    return f"{day_label(day)} ({day.isoformat()})"
 
 
 

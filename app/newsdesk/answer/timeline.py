@@ -22,7 +22,7 @@ from newsdesk.nlp.dates import MONTHS, WEEKDAYS, Anchor, anchor_date
 from newsdesk.nlp.event_dates import PRECISIONS, EventDate, Unresolved, sentence_date
 from newsdesk.nlp.names import TITLES, name_clusters, same_name
 from newsdesk.nlp.text import content_terms, sentence_spans
-from newsdesk.types import Citation, Event, Passage
+from newsdesk.types import Citation, Event, Passage, day_label
 
 NameMatch = Callable[[str, str], bool]
 UNDATED = "undated"
@@ -285,8 +285,8 @@ def render_day(event: Event) -> str:
         case "month":
             return f"{day.strftime('%B')} {day.year}"
         case "week":
-            return f"week of {day.strftime('%b')} {day.day}, {day.year}"
-    return f"{day.strftime('%b')} {day.day}, {day.year}"
+            return f"week of {day_label(day)}"
+    return day_label(day)
 
 
 def variants(events: Iterable[Event]) -> list[list[str]]:
