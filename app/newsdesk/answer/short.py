@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -319,7 +320,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     write in lower case (`nlp.answer_types.common_words`); `embed` (the sentence
     encoder) gives the slot fit and, with `read` (its word-piece states), the context fit;
     each is 0 without them."""
-    asked = set(content_terms(question))
+    asked = frozenset(content_terms(question))
     asked_norm = f" {normalize(question)} "
     kinds = kinds_for(qtype)
     wanted = _KIND_FOR_TYPE.get(qtype or "", "")
@@ -334,17 +335,18 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     parsed = parse([s.text for s, _ in ranked[:limit]])
     for rank, (s, prob) in enumerate(ranked[:limit]):
         q_positions = [m.start() for m in _WORD.finditer(s.text)
-                       if set(content_terms(m.group())) & asked]
+                       if not asked.isdisjoint(_terms(m.group()))]
         tree = parsed[rank]
         asked_tokens = {i for i, (a, b) in enumerate(zip(tree.starts, tree.ends, strict=True))
-                        if any(_asked(t, asked) for t in content_terms(s.text[a:b]))}
+                        if any(_asked(t, asked) for t in _terms(s.text[a:b]))}
+        view = _SentenceView(s, q_positions)
         # "How many" wants a count: "first" is an ordinal, not one.
         offered = [p for p in tree.phrases if not (count and p.label == "ORDINAL")]
         for span in sentence_spans_of(s, kinds, offered):
             key = normalize(span.text)
             if not key or f" {key} " in asked_norm:
                 continue
-            terms = content_terms(span.text)
+            terms = _terms(span.text)
             if terms and all(_asked(t, asked) for t in terms):
                 continue
             if key not in pool and span.kind == "name":
@@ -360,7 +362,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
             cand.spans.append(span)
             where.setdefault(key, []).append((rank, prob, s.passage.source))
             if len(cand.spans) == 1:
-                cand.row = _row(span, key, rank, prob, terms, asked, q_positions, wanted,
+                cand.row = _row(span, key, rank, prob, terms, asked, view, wanted,
                                 common, slot, names, qtype, tree, asked_tokens, slot_label)
     choosable_ones = [c for c in pool.values() if choosable(c.row)]
     fits = _slot_fits(slot_phrase, choosable_ones, embed)
@@ -449,22 +451,56 @@ def _unit(vector: Sequence[float]) -> list[float]:
     return [x / norm for x in vector]
 
 
+@lru_cache(maxsize=1 << 16)
+def _terms(text: str) -> tuple[str, ...]:
+    """`content_terms` of a word or a short span, remembered: a question's ten sentences
+    ask for the same words hundreds of times."""
+    return tuple(content_terms(text))
+
+
 def _common(word: str, common: frozenset[str]) -> bool:
     """The passages also write this word in lower case: an ordinary word, not a name."""
-    terms = content_terms(word)
+    terms = _terms(word)
     return bool(terms) and terms[0] in common
 
 
-def _asked(term: str, asked: set[str]) -> bool:
+@lru_cache(maxsize=1 << 16)
+def _asked(term: str, asked: frozenset[str]) -> bool:
     """The question says this word, or one derived from it ("Iran" in "Iranian",
     "Russia" in "Russian"): a word of four letters or more that one of the two begins."""
     return term in asked or (len(term) >= 4 and any(
         len(a) >= 4 and (a.startswith(term) or term.startswith(a)) for a in asked))
 
 
-def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: set[str],
-         q_positions: list[int], wanted: str, common: frozenset[str], slot: bool,
-         names: set[str], qtype: str | None, tree: Parse, asked_tokens: set[int],
+class _SentenceView:
+    """What every candidate of one sentence asks of it, worked out once per start offset."""
+
+    def __init__(self, sentence: Sentence, q_positions: list[int]):
+        self.sentence = sentence
+        self.q_positions = q_positions
+        self.title = f" {normalize(sentence.passage.title)} "
+        self._between: dict[int, int] = {}
+        self._before: dict[int, list[str]] = {}
+
+    def between(self, local: int) -> int:
+        """Words between offset `local` and the nearest question word (30 without one)."""
+        if local not in self._between:
+            text = self.sentence.text
+            self._between[local] = min(
+                (len(_WORD.findall(text[min(p, local) : max(p, local)]))
+                 for p in self.q_positions), default=30)
+        return self._between[local]
+
+    def before(self, local: int) -> list[str]:
+        """The word right before offset `local` ([] at the start)."""
+        if local not in self._before:
+            self._before[local] = _WORD.findall(self.sentence.text[:local])[-1:]
+        return self._before[local]
+
+
+def _row(span: Span, key: str, rank: int, prob: float, terms: Sequence[str],
+         asked: frozenset[str], view: _SentenceView, wanted: str, common: frozenset[str],
+         slot: bool, names: set[str], qtype: str | None, tree: Parse, asked_tokens: set[int],
          slot_label: str | None = None) -> list[float]:
     s = span.sentence
     local = span.start - s.start
@@ -477,13 +513,9 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: 
                   and not (p.start <= local and local_end <= p.end)
                   for p in parsed if p.label not in (CHUNK, HEAD))
     words = _WORD.findall(span.text)
-    if q_positions:
-        between = min(len(_WORD.findall(s.text[min(p, local) : max(p, local)]))
-                      for p in q_positions)
-    else:
-        between = 30
-    title = f" {normalize(s.passage.title)} "
-    before = _WORD.findall(s.text[:local])[-1:]
+    between = view.between(local)
+    title = view.title
+    before = view.before(local)
     titled = bool(before and before[0].lower().rstrip(".") in TITLES) or bool(
         words and words[0].lower().rstrip(".") in TITLES)
     person = float(span.kind == "name" and bool(words) and not _common(words[-1], common)
@@ -503,8 +535,7 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: list[str], asked: 
         "whole_run": float(span.whole_run),
         "capitalized": (sum(w[0].isupper() for w in words) / len(words)) if words else 0.0,
         "inner_stopword": float(any(w.lower() in STOPWORDS for w in words[1:-1])),
-        "leading_common": float(bool(content_terms(first)) and content_terms(first)[0] in common
-                                and words[0][0].isupper()),
+        "leading_common": float(_common(first, common) and words[0][0].isupper()),
         "in_title": float(f" {key} " in title),
         "lower_word": float(len(words) == 1 and words[0].islower()),
         "outlet": float(bool(s.passage.outlet) and key == normalize(s.passage.outlet)),

@@ -14,7 +14,9 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +24,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    # A text's word-piece states (n, 384) and each piece's character offsets.
+    States = tuple[np.ndarray, list[tuple[int, int]]]
+
 GRAPH_VERSION = 2  # bump when the exported graph (pooling, inputs, outputs, opset) changes
 MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
 CACHE_KEEP = 3  # exports kept in the machine-wide cache (`prune_cache`)
+STATES_BYTES = 32 << 20  # word-piece states kept for `token_states`: some hundreds of sentences
 MIN_COSINE = 0.999  # an export must reproduce sentence-transformers this closely to be used
 PROBES = (
     "Which Russian general did Mohammad Bagheri meet on Monday?",
@@ -136,23 +142,26 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(max_length=MAX_LENGTH)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.batch_size = batch_size
+        # The word-piece states of the texts `encode` ran lately, so `token_states` of a
+        # sentence just embedded costs nothing: the same pass computes both.
+        self._states: OrderedDict[str, States] = OrderedDict()
+        self._states_bytes = 0
+        self._lock = threading.Lock()
 
-    def token_states(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+    def token_states(self, texts: Sequence[str]) -> list[States]:
         """Per text, the transformer's last hidden state of each of its word pieces
         (float32, shape (n, 384), before pooling) and each piece's character offsets;
         [CLS] and [SEP] are left out. A piece's state carries its sentence's context: the
-        mean over a span's pieces is what the span means there (`answer.short`)."""
-        import numpy as np
-
-        out: list[Any] = [None] * len(texts)
-        for idx in length_batches([len(t) for t in texts], self.batch_size):
-            batch = self.tokenizer.encode_batch([texts[i] for i in idx])
-            states = np.asarray(self.session.run(["tokens"], self._feeds(batch))[0])
-            for row, (i, e) in enumerate(zip(idx, batch, strict=True)):
-                keep = [k for k, (m, special) in enumerate(
-                    zip(e.attention_mask, e.special_tokens_mask, strict=True))
-                        if m and not special]
-                out[i] = (states[row, keep], [tuple(e.offsets[k]) for k in keep])
+        mean over a span's pieces is what the span means there (`answer.short`). A text
+        `encode` ran lately is not run again."""
+        with self._lock:
+            out: list[Any] = [self._states.get(t) for t in texts]
+        missing = [i for i, got in enumerate(out) if got is None]
+        for idx in length_batches([len(texts[i]) for i in missing], self.batch_size):
+            chosen = [texts[missing[k]] for k in idx]
+            _, states = self._run(chosen)
+            for k, state in zip(idx, states, strict=True):
+                out[missing[k]] = state
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -161,15 +170,34 @@ class OnnxEncoder:
 
         out: list[Any] = [None] * len(texts)
         for idx in length_batches([len(t) for t in texts], self.batch_size):
-            for i, vec in zip(idx, self._run([texts[i] for i in idx]), strict=True):
+            vectors, _ = self._run([texts[i] for i in idx])
+            for i, vec in zip(idx, vectors, strict=True):
                 out[i] = vec
         return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
 
-    def _run(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str]) -> tuple[np.ndarray, list[States]]:
+        """One pass over a batch: the texts' vectors and their word pieces' states (which
+        are kept for `token_states`, up to STATES_BYTES)."""
         import numpy as np
 
         batch = self.tokenizer.encode_batch(texts)
-        return np.asarray(self.session.run(["embedding"], self._feeds(batch))[0])
+        vectors, tokens = self.session.run(["embedding", "tokens"], self._feeds(batch))
+        tokens = np.asarray(tokens)
+        states: list[States] = []
+        for row, e in enumerate(batch):
+            keep = [k for k, (m, special) in enumerate(
+                zip(e.attention_mask, e.special_tokens_mask, strict=True)) if m and not special]
+            states.append((tokens[row, keep], [(e.offsets[k][0], e.offsets[k][1]) for k in keep]))
+        with self._lock:
+            for text, state in zip(texts, states, strict=True):
+                if text not in self._states:
+                    self._states[text] = state
+                    self._states_bytes += state[0].nbytes
+                self._states.move_to_end(text)
+            while self._states_bytes > STATES_BYTES:
+                _, (dropped, _) = self._states.popitem(last=False)
+                self._states_bytes -= dropped.nbytes
+        return np.asarray(vectors), states
 
     def _feeds(self, batch: list[Any]) -> dict[str, np.ndarray]:
         import numpy as np
