@@ -50,13 +50,34 @@ def test_the_cache_keeps_the_newest_exports_and_the_current_one(
     assert prune_cache("current") == []
 
 
-def test_batches_are_longest_first_and_never_pad_a_text_past_double() -> None:
+def test_batches_are_longest_first_and_never_pad_a_text_past_its_share() -> None:
     lengths = [10, 200, 90, 120, 30, 100, 4]
-    batches = length_batches(lengths, 3)
+    batches = length_batches(lengths, 3, fill=0.5)
     assert batches == [[1, 3, 5], [2], [4], [0], [6]]
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     assert all(2 * lengths[i] >= lengths[b[0]] for b in batches for i in b)
+    # The default pads a text to at most 4/3 of its length: 100 no longer joins 200.
+    assert length_batches(lengths, 3) == [[1], [3, 5, 2], [4], [0], [6]]
     assert length_batches([], 32) == []
+
+
+def test_batches_by_word_pieces_pad_as_the_tokenizer_does(built) -> None:  # type: ignore[no-untyped-def]
+    """Texts are batched by their count of word pieces and padded by hand: each text's
+    vector and states are those of the text run alone, in any batch."""
+    settings, _ = built
+    path = exported(settings.index, settings.embed_model_path())
+    assert path is not None
+    texts = ["Moscow", "Iran's chief of staff held talks in Moscow on military cooperation.",
+             "x", "Shares rose 3.2% to $41.07 after the company beat forecasts." * 3]
+    batched = OnnxEncoder(path, settings.embed_model_path(), batch_size=4)
+    alone = OnnxEncoder(path, settings.embed_model_path(), batch_size=1)
+    assert np.allclose(batched.encode(texts), alone.encode(texts), atol=1e-5)
+    fresh = OnnxEncoder(path, settings.embed_model_path(), batch_size=1)
+    for (got, at), (want, where) in zip(batched.token_states(texts), fresh.token_states(texts),
+                                        strict=True):
+        assert at == where
+        assert got.shape == want.shape
+        assert np.allclose(got, want, atol=1e-4)
 
 
 @pytest.fixture(scope="module")

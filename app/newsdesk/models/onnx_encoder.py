@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 GRAPH_VERSION = 2  # bump when the exported graph (pooling, inputs, outputs, opset) changes
 MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
 CACHE_KEEP = 3  # exports kept in the machine-wide cache (`prune_cache`)
+# `length_batches`: a text is padded to at most 4/3 of its word pieces. Against 1/2, the
+# encoder ran 1.10 padded pieces per real one instead of 1.31 on rtqa_train questions, in
+# 9.8 batches per question instead of 7.3 (each pass has a fixed cost; 0.9 and 1.0 were
+# slower); docs/performance.md, "Batches by word pieces".
+FILL = 0.75
 STATES_BYTES = 32 << 20  # word-piece states kept for `token_states`: some hundreds of sentences
 MIN_COSINE = 0.999  # an export must reproduce sentence-transformers this closely to be used
 PROBES = (
@@ -138,9 +143,10 @@ class OnnxEncoder:
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         # tokenizer.json ships with truncation/padding fixed at 128; sentence-transformers
-        # truncates at 256 and pads to the longest text of the batch.
+        # truncates at 256 and pads to the longest text of the batch (`_feeds` pads here,
+        # once the texts are batched by their count of word pieces).
         self.tokenizer.enable_truncation(max_length=MAX_LENGTH)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()
         self.batch_size = batch_size
         # The word-piece states of the texts `encode` ran lately, so `token_states` of a
         # sentence just embedded costs nothing: the same pass computes both.
@@ -157,9 +163,9 @@ class OnnxEncoder:
         with self._lock:
             out: list[Any] = [self._states.get(t) for t in texts]
         missing = [i for i, got in enumerate(out) if got is None]
-        for idx in length_batches([len(texts[i]) for i in missing], self.batch_size):
-            chosen = [texts[missing[k]] for k in idx]
-            _, states = self._run(chosen)
+        pieces = self.tokenizer.encode_batch([texts[i] for i in missing])
+        for idx in length_batches([len(e.ids) for e in pieces], self.batch_size):
+            _, states = self._run([texts[missing[k]] for k in idx], [pieces[k] for k in idx])
             for k, state in zip(idx, states, strict=True):
                 out[missing[k]] = state
         return out
@@ -169,24 +175,23 @@ class OnnxEncoder:
         import numpy as np
 
         out: list[Any] = [None] * len(texts)
-        for idx in length_batches([len(t) for t in texts], self.batch_size):
-            vectors, _ = self._run([texts[i] for i in idx])
+        pieces = self.tokenizer.encode_batch(list(texts))
+        for idx in length_batches([len(e.ids) for e in pieces], self.batch_size):
+            vectors, _ = self._run([texts[i] for i in idx], [pieces[i] for i in idx])
             for i, vec in zip(idx, vectors, strict=True):
                 out[i] = vec
         return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
 
-    def _run(self, texts: list[str]) -> tuple[np.ndarray, list[States]]:
-        """One pass over a batch: the texts' vectors and their word pieces' states (which
-        are kept for `token_states`, up to STATES_BYTES)."""
+    def _run(self, texts: list[str], batch: list[Any]) -> tuple[np.ndarray, list[States]]:
+        """One pass over a batch (the texts and their word pieces, unpadded): the texts'
+        vectors and their pieces' states (kept for `token_states`, up to STATES_BYTES)."""
         import numpy as np
 
-        batch = self.tokenizer.encode_batch(texts)
         vectors, tokens = self.session.run(["embedding", "tokens"], self._feeds(batch))
         tokens = np.asarray(tokens)
         states: list[States] = []
         for row, e in enumerate(batch):
-            keep = [k for k, (m, special) in enumerate(
-                zip(e.attention_mask, e.special_tokens_mask, strict=True)) if m and not special]
+            keep = [k for k, special in enumerate(e.special_tokens_mask) if not special]
             states.append((tokens[row, keep], [(e.offsets[k][0], e.offsets[k][1]) for k in keep]))
         with self._lock:
             for text, state in zip(texts, states, strict=True):
@@ -202,11 +207,15 @@ class OnnxEncoder:
     def _feeds(self, batch: list[Any]) -> dict[str, np.ndarray]:
         import numpy as np
 
-        feeds = {
-            "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
-        }
+        # Padded to the batch's longest with [PAD] (id 0), type 0 and mask 0, as the
+        # tokenizer's own padding does.
+        width = max(len(e.ids) for e in batch)
+        feeds = {name: np.zeros((len(batch), width), dtype=np.int64)
+                 for name in ("input_ids", "attention_mask", "token_type_ids")}
+        for row, e in enumerate(batch):
+            feeds["input_ids"][row, : len(e.ids)] = e.ids
+            feeds["attention_mask"][row, : len(e.ids)] = e.attention_mask
+            feeds["token_type_ids"][row, : len(e.ids)] = e.type_ids
         return {k: v for k, v in feeds.items() if k in self.inputs}
 
     # The two calls the query path makes, with llama-index's names and shapes.
@@ -219,18 +228,18 @@ class OnnxEncoder:
         return list(self.encode(texts).tolist())
 
 
-def length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+def length_batches(lengths: Sequence[int], size: int, fill: float = FILL) -> list[list[int]]:
     """Indexes in batches of at most `size`, longest first; a batch also ends before a text
-    shorter than half its first, so no text is padded to more than twice its length.
+    shorter than `fill` of its first, so no text is padded past 1/`fill` of its length.
 
-    Length-sorted batches pad less, as sentence-transformers' encode does; the halving
-    matters for a question's ~30 sentences, which one batch of 32 padded all to the
-    longest (rtqa_dev's questions: 203k tokens run against 138k, for 99k of text).
+    The lengths are counts of word pieces: the encoder's work grows with the padded
+    batch, so length-sorted batches waste less, as sentence-transformers' encode does
+    (a question's ~30 sentences in one batch of 32 were all padded to the longest).
     """
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     out: list[list[int]] = []
     for i in order:
-        if not out or len(out[-1]) == size or 2 * lengths[i] < lengths[out[-1][0]]:
+        if not out or len(out[-1]) == size or lengths[i] < fill * lengths[out[-1][0]]:
             out.append([])
         out[-1].append(i)
     return out
