@@ -234,3 +234,31 @@ def test_ask_on_a_built_index_loads_no_torch(built) -> None:  # type: ignore[no-
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_a_question_is_encoded_once_and_its_sentences_states_come_from_that_pass(built) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    path = exported(settings.index, settings.embed_model_path())
+    assert path is not None
+    encoder = OnnxEncoder(path, settings.embed_model_path())
+    runs: list[int] = []
+    real_run = encoder.session.run
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        return real_run(*args, **kwargs)
+
+    encoder.session.run = counted  # type: ignore[method-assign]
+    first = encoder.get_query_embedding("Who met Bagheri in Moscow?")
+    first[0] = 99.0  # the caller's copy: the kept vector stays as computed
+    again = encoder.get_query_embedding("Who met Bagheri in Moscow?")
+    assert len(runs) == 1
+    assert again[0] != 99.0
+    sentences = ["Bagheri met Shoigu in Moscow on Monday.", "Talks went on for two days."]
+    encoder.encode(sentences)
+    passes = len(runs)
+    states = encoder.token_states(sentences[::-1])
+    assert len(runs) == passes  # the states of the pass that embedded them
+    assert [len(offsets) for _, offsets in states] == [
+        len(o) for _, o in OnnxEncoder(path, settings.embed_model_path()).token_states(
+            sentences[::-1])]

@@ -415,11 +415,14 @@ def _slot_fits(slot: str | None, found: list[Candidate], embed: Embed | None
     """The cosine of each candidate (by key) with `slot`, what the question asks for."""
     if embed is None or slot is None or not found:
         return {}
+    import numpy as np
+
     texts = list(dict.fromkeys([slot] + [c.best.text for c in found]))
-    vectors = {t: _unit(v) for t, v in zip(texts, embed(texts), strict=True)}
-    asked = vectors[slot]
-    return {c.key: sum(x * y for x, y in zip(asked, vectors[c.best.text], strict=True))
-            for c in found}
+    matrix = np.asarray(embed(texts), dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix /= np.where(norms > 0, norms, 1.0)
+    cosines = dict(zip(texts, (matrix @ matrix[0]).tolist(), strict=True))  # texts[0]: slot
+    return {c.key: cosines[c.best.text] for c in found}
 
 
 def _context_fits(question: str, found: list[Candidate], embed: Embed | None,

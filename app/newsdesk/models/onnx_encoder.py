@@ -35,6 +35,7 @@ CACHE_KEEP = 3  # exports kept in the machine-wide cache (`prune_cache`)
 # 9.8 batches per question instead of 7.3 (each pass has a fixed cost; 0.9 and 1.0 were
 # slower); docs/performance.md, "Batches by word pieces".
 FILL = 0.75
+QUERIES_KEPT = 64  # question vectors kept by `get_query_embedding`
 STATES_BYTES = 32 << 20  # word-piece states kept for `token_states`: some hundreds of sentences
 MIN_COSINE = 0.999  # an export must reproduce sentence-transformers this closely to be used
 PROBES = (
@@ -152,6 +153,7 @@ class OnnxEncoder:
         # sentence just embedded costs nothing: the same pass computes both.
         self._states: OrderedDict[str, States] = OrderedDict()
         self._states_bytes = 0
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def token_states(self, texts: Sequence[str]) -> list[States]:
@@ -220,7 +222,19 @@ class OnnxEncoder:
 
     # The two calls the query path makes, with llama-index's names and shapes.
     def get_query_embedding(self, query: str) -> list[float]:
-        return list(self.encode([query])[0].tolist())
+        """The question's vector; the last few are kept (retrieval and the answer's
+        scoring both ask for it)."""
+        with self._lock:
+            found = self._queries.get(query)
+            if found is not None:
+                self._queries.move_to_end(query)
+                return list(found)
+        vector = list(self.encode([query])[0].tolist())
+        with self._lock:
+            self._queries[query] = vector
+            while len(self._queries) > QUERIES_KEPT:
+                self._queries.popitem(last=False)
+        return list(vector)
 
     def get_text_embedding_batch(
         self, texts: list[str], show_progress: bool = False, **kwargs: Any
