@@ -33,7 +33,7 @@ CACHE_KEEP = 3  # exports kept in the machine-wide cache (`prune_cache`)
 # `length_batches`: a text is padded to at most 4/3 of its word pieces. Against 1/2, the
 # encoder ran 1.10 padded pieces per real one instead of 1.31 on rtqa_train questions, in
 # 9.8 batches per question instead of 7.3 (each pass has a fixed cost; 0.9 and 1.0 were
-# slower); docs/performance.md, "Batches by word pieces".
+# slower); BENCHMARKS.md, "Reading faster, every answer the same".
 FILL = 0.75
 QUERIES_KEPT = 64  # question vectors kept by `get_query_embedding`
 STATES_BYTES = 32 << 20  # word-piece states kept for `token_states`: some hundreds of sentences
