@@ -415,12 +415,8 @@ def _slot_fits(slot: str | None, found: list[Candidate], embed: Embed | None
     """The cosine of each candidate (by key) with `slot`, what the question asks for."""
     if embed is None or slot is None or not found:
         return {}
-    import numpy as np
-
     texts = list(dict.fromkeys([slot] + [c.best.text for c in found]))
-    matrix = np.asarray(embed(texts), dtype=np.float64)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix /= np.where(norms > 0, norms, 1.0)
+    matrix = _unit_rows(embed(texts))
     cosines = dict(zip(texts, (matrix @ matrix[0]).tolist(), strict=True))  # texts[0]: slot
     return {c.key: cosines[c.best.text] for c in found}
 
@@ -428,14 +424,15 @@ def _slot_fits(slot: str | None, found: list[Candidate], embed: Embed | None
 def _context_fits(question: str, found: list[Candidate], embed: Embed | None,
                   read: Read | None) -> dict[str, float]:
     """The cosine of each candidate (by key), as its best sentence's word pieces read it,
-    with the question's vector. One encoder pass per sentence (at most CHOOSE_FROM)."""
+    with the question's vector. The ONNX encoder serves a sentence it embedded for the
+    scorer from that pass; any other costs one pass (at most CHOOSE_FROM sentences)."""
     if embed is None or read is None or not found:
         return {}
     import numpy as np
 
     sentences = list(dict.fromkeys(c.best.sentence.text for c in found))
     states = dict(zip(sentences, read(sentences), strict=True))
-    asked = np.asarray(_unit(embed([question])[0]))
+    asked = _unit_rows(embed([question]))[0]
     out: dict[str, float] = {}
     for c in found:
         span = c.best
@@ -449,9 +446,13 @@ def _context_fits(question: str, found: list[Candidate], embed: Embed | None,
     return out
 
 
-def _unit(vector: Sequence[float]) -> list[float]:
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-    return [x / norm for x in vector]
+def _unit_rows(vectors: Sequence[Sequence[float]]) -> Any:
+    """The vectors as rows of a float64 matrix, each scaled to length 1 (a zero row stays)."""
+    import numpy as np
+
+    matrix = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -165,24 +165,29 @@ class OnnxEncoder:
         with self._lock:
             out: list[Any] = [self._states.get(t) for t in texts]
         missing = [i for i, got in enumerate(out) if got is None]
-        pieces = self.tokenizer.encode_batch([texts[i] for i in missing])
-        for idx in length_batches([len(e.ids) for e in pieces], self.batch_size):
-            _, states = self._run([texts[missing[k]] for k in idx], [pieces[k] for k in idx])
-            for k, state in zip(idx, states, strict=True):
-                out[missing[k]] = state
+        _, states = self._passes([texts[i] for i in missing])
+        for i, state in zip(missing, states, strict=True):
+            out[i] = state
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (float32, shape (n, 384)), in input order."""
         import numpy as np
 
-        out: list[Any] = [None] * len(texts)
-        pieces = self.tokenizer.encode_batch(list(texts))
+        vectors, _ = self._passes(list(texts))
+        return np.stack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32)
+
+    def _passes(self, texts: list[str]) -> tuple[list[np.ndarray], list[States]]:
+        """Each text's vector and word-piece states, in input order: tokenized once,
+        run in `length_batches` of their word pieces."""
+        vectors: list[Any] = [None] * len(texts)
+        states: list[Any] = [None] * len(texts)
+        pieces = self.tokenizer.encode_batch(texts)
         for idx in length_batches([len(e.ids) for e in pieces], self.batch_size):
-            vectors, _ = self._run([texts[i] for i in idx], [pieces[i] for i in idx])
-            for i, vec in zip(idx, vectors, strict=True):
-                out[i] = vec
-        return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
+            got, kept = self._run([texts[i] for i in idx], [pieces[i] for i in idx])
+            for i, vector, state in zip(idx, got, kept, strict=True):
+                vectors[i], states[i] = vector, state
+        return vectors, states
 
     def _run(self, texts: list[str], batch: list[Any]) -> tuple[np.ndarray, list[States]]:
         """One pass over a batch (the texts and their word pieces, unpadded): the texts'
@@ -229,7 +234,7 @@ class OnnxEncoder:
             if found is not None:
                 self._queries.move_to_end(query)
                 return list(found)
-        vector = list(self.encode([query])[0].tolist())
+        vector: list[float] = self.encode([query])[0].tolist()
         with self._lock:
             self._queries[query] = vector
             while len(self._queries) > QUERIES_KEPT:
