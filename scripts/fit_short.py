@@ -58,7 +58,7 @@ def collect(folder: Path, index_root: Path, pool: int, reader_model: Path | None
             continue
         passages = assistant.retriever().search_pool(q.question, pool)
         scored = extractive.score(q.question, passages, question_date(q.fields))
-        found = extractive.short_candidates(q.question, passages, scored)
+        found = extractive.short_candidates(q.question, passages, scored, exact=True)
         gold = {normalize(a) for a in q.answers}
         out.append({"id": q.id, "set": folder.name, "keys": [c.key for c in found],
                     "rows": [c.row for c in found],

@@ -102,7 +102,8 @@ def main() -> int:
             continue
         passages = assistant.retriever().search_pool(q.question, POOL)
         scored = extractive.score(q.question, passages, question_date(q.fields))
-        found = [c for c in extractive.short_candidates(q.question, passages, scored)
+        found = [c for c in extractive.short_candidates(q.question, passages, scored,
+                                                        exact=True)
                  if choosable(c.row)]
         reading = reader.read(q.question, [x.sentence.text for x in scored[:CHOOSE_FROM]])
         answer = normalize(reading.answer)

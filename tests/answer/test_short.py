@@ -243,3 +243,129 @@ def test_the_label_fit_is_spacys_kind_for_the_asked_noun() -> None:
     assert set(fits("Which thing won the award?").values()) == {0.0}
     assert [_label_of(n) for n in ("movies", "businesses", "series", "thing", "")] == [
         "WORK_OF_ART", "ORG", "WORK_OF_ART", None, None]
+
+
+def _hashed_embed(seed: int, calls: list[list[str]]):
+    """A fake encoder: each text a fixed pseudo-random 3-d vector (cosines spread over
+    [-1, 1]); `calls` records what it was asked."""
+    import hashlib
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(list(texts))
+        out = []
+        for t in texts:
+            digest = hashlib.sha256(f"{seed}:{t}".encode()).digest()
+            out.append([b / 255 - 0.5 for b in digest[:3]])
+        return out
+
+    return embed
+
+
+_MANY = [
+    "Officials in Geneva said the Caspian Sea summit drew 4,000 delegates from Iran, Russia "
+    "and Kazakhstan, and the Azerbaijani oil minister Parviz Shahbazov spoke first.",
+    "The new pipeline across the Caspian, built by Gazprom and BP for $3 billion, opened "
+    "on Monday near Baku with Prime Minister Ali Asadov.",
+    "Environmental groups from Greenpeace warned that sturgeon stocks in the Volga delta "
+    "fell by 90 percent since 1990, the United Nations reported.",
+    "Fishermen in Astrakhan and Atyrau blamed the drought.",
+]
+
+
+@pytest.mark.parametrize(("seed", "question", "qtype"), [
+    *((seed, "Which sea did the ministers name as the region's most important route?", None)
+      for seed in range(6)),
+    # a who-question: `ShortModel.choose` picks among the people when any are named
+    *((seed, "Who did the ministers name as the region's most important voice?", "person")
+      for seed in range(6)),
+])
+@pytest.mark.parametrize("at_a_time", [1, 32])
+def test_bounded_slot_fits_keep_the_pick_and_every_possible_contradiction(
+        seed: int, question: str, qtype: str | None, at_a_time: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measuring only the slot fits the plain model's choice can depend on leaves its
+    pick, and every candidate likely enough to contradict it (CONFLICT_SHARE of its
+    probability: `answer.agreement`), exactly as measuring all would; the rest are
+    overstated, never understated; and fewer candidates are measured."""
+    from newsdesk.answer import short
+    from newsdesk.answer.short import _PERSON_FIT, CONFLICT_SHARE
+
+    monkeypatch.setattr(short, "SLOT_ROUND", at_a_time)
+    model = ShortModel.load()
+    ranked = [(_sentence(text, f"{i}.txt"), 0.9 - 0.2 * i) for i, text in enumerate(_MANY)]
+    every: list[list[str]] = []
+    some: list[list[str]] = []
+    exact = candidates(question, qtype, ranked, embed=_hashed_embed(seed, every))
+    bounded = candidates(question, qtype, ranked, embed=_hashed_embed(seed, some), bound=model)
+    if qtype == "person":
+        assert any(c.row[_PERSON_FIT] for c in exact)
+    pick = model.choose(exact)
+    again = model.choose(bounded)
+    assert pick is not None and again is not None
+    assert again.key == pick.key
+    assert again.probability == pytest.approx(pick.probability, abs=1e-12)
+    by_key = {c.key: c for c in bounded}
+    for c in exact:
+        other = by_key[c.key]
+        assert other.probability >= c.probability - 1e-12
+        if c.probability >= CONFLICT_SHARE * pick.probability:
+            assert other.row == pytest.approx(c.row, abs=1e-12)
+    measured = {t for call in some for t in call}
+    assert len(measured) < len({t for call in every for t in call})
+
+
+def test_the_context_fit_takes_the_questions_vector_from_retrieval() -> None:
+    """With `embed_query` (the vector retrieval computed, kept by the encoder), the
+    question is not run through `embed` again."""
+    question = "The COO of which company was arrested?"
+    best = _sentence("Beyond Meat COO Doug Ramsey was arrested.", "a.txt")
+    calls: list[list[str]] = []
+    embed = _hashed_embed(0, calls)
+
+    def read(texts: list[str]) -> list[tuple[list[list[float]], list[tuple[int, int]]]]:
+        return [([[1.0, 0.0, 0.0] for _ in re.finditer(r"\w+", t)],
+                 [(m.start(), m.end()) for m in re.finditer(r"\w+", t)]) for t in texts]
+
+    asked: list[str] = []
+
+    def embed_query(text: str) -> list[float]:
+        asked.append(text)
+        return [1.0, 0.0, 0.0]
+
+    found = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True)) for c in candidates(
+        question, None, [(best, 0.8)], embed=embed, read=read, embed_query=embed_query)}
+    assert asked == [question]
+    assert all(question not in call for call in calls)
+    assert found["beyond meat"]["context_fit"] == pytest.approx(1.0)
+
+
+def test_bounded_slot_fits_pick_among_the_people_for_a_who_question(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ShortModel.choose` answers a who-question with a person when one is named, so
+    the bound measures people until the best of them is settled, however far ahead a
+    place is: here the unmeasured John Smith could look better than Mary Jones, whose
+    fit, once measured, makes her the pick."""
+    from newsdesk.answer import short
+    from newsdesk.answer.scorer import Linear
+
+    monkeypatch.setattr(short, "SLOT_ROUND", 1)
+    weights = [0.0] * len(SPAN_FEATURES)
+    weights[SPAN_FEATURES.index("sentence_score")] = 10.0
+    weights[SPAN_FEATURES.index("slot_fit")] = 4.0
+    n = len(SPAN_FEATURES)
+    # Probabilities small enough that people half as likely as Paris do not contradict it
+    model = ShortModel(Linear((0.0,) * n, (1.0,) * n, tuple(weights), -20.0), {})
+    ranked = [(_sentence("Paris hosted it.", "a.txt"), 0.9),
+              (_sentence("John Smith spoke.", "b.txt"), 0.35),
+              (_sentence("Mary Jones spoke.", "c.txt"), 0.3)]
+    like = {"person": [1.0, 0.0], "Paris": [1.0, 0.0], "Mary Jones": [1.0, 0.0],
+            "John Smith": [-1.0, 0.0]}
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        return [like.get(t, [0.0, 1.0]) for t in texts]
+
+    question = "Who spoke?"
+    exact = model.choose(candidates(question, "person", ranked, embed=embed))
+    bounded = model.choose(candidates(question, "person", ranked, embed=embed, bound=model))
+    assert exact is not None and bounded is not None
+    assert exact.key == bounded.key == "mary jones"

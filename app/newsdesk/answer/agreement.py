@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsdesk.answer.cite import Sentence
-from newsdesk.answer.short import SPAN_FEATURES, Candidate, Span
+from newsdesk.answer.short import CONFLICT_SHARE, SPAN_FEATURES, Candidate, Span
 from newsdesk.models.parser import PERSON_LABELS, parse
 from newsdesk.nlp.dates import anchor_date, bare_weekdays, find_dates, resolve_weekday
 from newsdesk.nlp.names import same_name
@@ -32,7 +32,9 @@ from newsdesk.nlp.text import content_terms, words
 COPY_JACCARD = 0.5  # articles sharing this share of their 5-word shingles are copies
 CONFLICT_LEXICAL = 0.1  # the other sentence covers the question at most this much less
 CONFLICT_OVERLAP = 0.6  # and shares this share of the smaller one's other words
-CONFLICT_PROBABILITY = 0.5  # and its value is at least this likely relative to the answer
+# and its value is at least this likely relative to the answer (defined beside the short
+# answer's pick, whose slot fits are measured as far as this test needs)
+CONFLICT_PROBABILITY = CONFLICT_SHARE
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 

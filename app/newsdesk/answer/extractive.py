@@ -293,12 +293,16 @@ class ExtractiveGenerator:
                      conflicts=conflicts)
 
     def short_candidates(self, question: str, passages: list[Passage],
-                         scored: list[Scored]) -> list[Candidate]:
-        """The candidate short answers in the best of `scored`, with their features."""
+                         scored: list[Scored], exact: bool = False) -> list[Candidate]:
+        """The candidate short answers in the best of `scored`, with their features:
+        `exact` ones for fitting; else those the plain span model's choice cannot depend
+        on (the reader's model weighs candidates otherwise) may be left unmeasured
+        (`answer.short.candidates`, `bound`)."""
         own = _split_context(question)[0]
+        bound = None if exact or self.reader is not None else self.short_model
         return candidates(own, question_type(own), [(x.sentence, x.score) for x in scored],
                           common_words([p.text for p in passages]), embed=self.embed,
-                          read=self.read)
+                          read=self.read, embed_query=self.embed_query, bound=bound)
 
     def short_within(self, question: str, passages: list[Passage], as_of: dt.date | None,
                      quotes: list[Citation]) -> ShortAnswer | None:

@@ -59,6 +59,10 @@ SENTENCES = 10  # candidates (and their support) come from the best this many se
 # match; with the slot fit and the products, 3 beats 1 and 2 (BENCHMARKS.md).
 CHOOSE_FROM = 3
 MAX_PHRASE = 4  # words in a phrase candidate
+SLOT_ROUND = 32  # candidates measured against the slot at a time (the encoder's batch)
+# A value that contradicts the answer must be at least this likely relative to it
+# (`answer.agreement.CONFLICT_PROBABILITY`).
+CONFLICT_SHARE = 0.5
 _FAR = 8  # dependency edges counted as "far" (also when the sentence has no question word)
 
 # Order matters: it is the column order of the weights in short.json.
@@ -314,12 +318,20 @@ def kinds_for(qtype: str | None) -> set[str]:
 
 def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence, float]],
                common: frozenset[str] = frozenset(), limit: int = SENTENCES,
-               embed: Embed | None = None, read: Read | None = None) -> list[Candidate]:
+               embed: Embed | None = None, read: Read | None = None,
+               embed_query: Callable[[str], list[float]] | None = None,
+               bound: ShortModel | None = None) -> list[Candidate]:
     """Every candidate value in the best `limit` of `ranked` (sentence, probability, best
     first) with its row of SPAN_FEATURES; `common` holds the words the passages also
     write in lower case (`nlp.answer_types.common_words`); `embed` (the sentence
     encoder) gives the slot fit and, with `read` (its word-piece states), the context fit;
-    each is 0 without them."""
+    each is 0 without them. `embed_query` gives the question's vector (the one retrieval
+    computed), else `embed` does.
+
+    With `bound`, the model that will choose, only the candidates whose slot fit can
+    matter to its choice are measured (`_bounded_slot_fits`); every other one gets the
+    fit that would favour it most, so its row overstates it. Rows for fitting leave
+    `bound` out."""
     asked = frozenset(content_terms(question))
     asked_norm = f" {normalize(question)} "
     kinds = kinds_for(qtype)
@@ -365,21 +377,31 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
                 cand.row = _row(span, key, rank, prob, terms, asked, view, wanted,
                                 common, slot, names, qtype, tree, asked_tokens, slot_label)
     choosable_ones = [c for c in pool.values() if choosable(c.row)]
-    fits = _slot_fits(slot_phrase, choosable_ones, embed)
-    in_context = _context_fits(question, choosable_ones, embed, read)
+    in_context = _context_fits(question, choosable_ones, embed, read, embed_query)
+    named_rows: dict[str, dict[str, float]] = {}
     for key, cand in pool.items():
-        seen = where[key]
         by_source: dict[str, float] = {}
-        for _, prob, src in seen:
+        for _, prob, src in where[key]:
             by_source[src] = max(by_source.get(src, 0.0), prob)
         named = dict(zip(SINGLE_FEATURES, cand.row, strict=True))
         named["support"] = math.log1p(len(by_source))
         named["mass"] = sum(by_source.values())
-        named["slot_fit"] = fits.get(key, 0.0)
         named["context_fit"] = in_context.get(key, 0.0)
-        cand.row = [named[n] for n in SINGLE_FEATURES] + [named[a] * named[b]
-                                                          for a, b in PRODUCTS]
+        named_rows[key] = named
+        cand.row = _full_row(named)
+    if bound is None:
+        fits = _slot_fits(slot_phrase, choosable_ones, embed)
+    else:
+        fits = _bounded_slot_fits(slot_phrase, choosable_ones, embed, bound)
+    for key, value in fits.items():
+        named_rows[key]["slot_fit"] = value
+        pool[key].row = _full_row(named_rows[key])
     return list(pool.values())
+
+
+def _full_row(named: dict[str, float]) -> list[float]:
+    """SPAN_FEATURES from the single features by name: the singles, then the products."""
+    return [named[n] for n in SINGLE_FEATURES] + [named[a] * named[b] for a, b in PRODUCTS]
 
 
 def _label_of(noun: str) -> str | None:
@@ -421,8 +443,68 @@ def _slot_fits(slot: str | None, found: list[Candidate], embed: Embed | None
     return {c.key: cosines[c.best.text] for c in found}
 
 
+def _bounded_slot_fits(slot: str | None, found: list[Candidate], embed: Embed | None,
+                       model: ShortModel) -> dict[str, float]:
+    """The slot fits `model.choose` needs, all others at their most favourable (a cosine
+    is within [-1, 1]). A candidate's logit is linear in its slot fit, so before any is
+    measured each candidate's best possible logit is known. They are measured best
+    possible first, SLOT_ROUND at a time, until no unmeasured candidate can either beat
+    the pick or reach CONFLICT_SHARE of its probability (`answer.agreement`'s test for a
+    value that contradicts it). The pick and every candidate that can contradict it
+    are then exactly as if all were measured. On rtqa_train (the rows of
+    `scripts/fit_short.py`) this measures 37% of the candidates of questions with a
+    slot."""
+    if embed is None or slot is None or not found:
+        return {}
+    if model.reads:
+        raise ValueError("the bound is the plain span model's: the reader's weighs more")
+    linear = model.linear
+    column = SPAN_FEATURES.index("slot_fit")
+    zero, gain = {}, {}
+    for c in found:
+        row = list(c.row)
+        row[column] = 0.0
+        zero[c.key] = linear.logit(_slot_row(row, 0.0))
+        gain[c.key] = linear.logit(_slot_row(row, 1.0)) - zero[c.key]  # logit per unit fit
+    best_possible = {k: zero[k] + abs(gain[k]) for k in zero}
+    order = sorted(found, key=lambda c: -best_possible[c.key])
+    people = {c.key for c in found if c.row[_PERSON_FIT]}  # `ShortModel.choose`'s rule
+    fits: dict[str, float] = {}
+    exact: dict[str, float] = {}
+    at = 0
+    while at < len(order):
+        batch = order[at : at + SLOT_ROUND]
+        at += len(batch)
+        fits.update(_slot_fits(slot, batch, embed))
+        for c in batch:
+            exact[c.key] = zero[c.key] + gain[c.key] * fits[c.key]
+        options = [k for k in exact if k in people] if people else list(exact)
+        if not options or at >= len(order):
+            continue
+        pick = max(exact[k] for k in options)
+        floor = _logit(CONFLICT_SHARE * sigmoid(pick))  # below it, never a contradiction
+        if best_possible[order[at].key] < min(pick, floor):
+            break
+    for c in order[at:]:
+        fits[c.key] = 1.0 if gain[c.key] >= 0 else -1.0
+    return fits
+
+
+def _slot_row(row: list[float], fit: float) -> list[float]:
+    """`row` (SPAN_FEATURES) with its slot fit set to `fit`, products too."""
+    named = dict(zip(SINGLE_FEATURES, row, strict=False))
+    named["slot_fit"] = fit
+    return _full_row(named)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
 def _context_fits(question: str, found: list[Candidate], embed: Embed | None,
-                  read: Read | None) -> dict[str, float]:
+                  read: Read | None, embed_query: Callable[[str], list[float]] | None = None
+                  ) -> dict[str, float]:
     """The cosine of each candidate (by key), as its best sentence's word pieces read it,
     with the question's vector. The ONNX encoder serves a sentence it embedded for the
     scorer from that pass; any other costs one pass (at most CHOOSE_FROM sentences)."""
@@ -432,7 +514,7 @@ def _context_fits(question: str, found: list[Candidate], embed: Embed | None,
 
     sentences = list(dict.fromkeys(c.best.sentence.text for c in found))
     states = dict(zip(sentences, read(sentences), strict=True))
-    asked = _unit_rows(embed([question]))[0]
+    asked = _unit_rows([embed_query(question)] if embed_query else embed([question]))[0]
     out: dict[str, float] = {}
     for c in found:
         span = c.best
