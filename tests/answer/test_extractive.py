@@ -16,6 +16,7 @@ from newsdesk.answer.extractive import (
     ExtractiveGenerator,
     _concepts,
     _covers,
+    _Terms,
     _VectorCache,
     mentions_any_name,
 )
@@ -55,6 +56,16 @@ def test_a_name_without_its_surname_is_another_person() -> None:
     ceremony = tuple(content_terms("Academy Awards Ceremony"))
     assert _covers(ceremony, set(content_terms("Academy Awards")),
                    frozenset(content_terms("the ceremony"))) == 2 / 3
+
+
+def test_a_shared_stem_prefix_counts_for_most_with_the_prefixes_kept() -> None:
+    """A sentence's terms keep their 5-letter prefixes; coverage is what it is with a
+    plain set: "opposing" meets "opposition" for 0.8, "opportunity" not at all."""
+    concept = tuple(content_terms("opposing"))
+    for text, share in (("they are opposing it", 1.0), ("the opposition grew", 0.8),
+                        ("an opportunity", 0.0)):
+        plain = set(content_terms(text))
+        assert _covers(concept, plain) == _covers(concept, _Terms(plain)) == share
 
 
 def _best(tmp_path: Path, question: str, *texts: str) -> str:

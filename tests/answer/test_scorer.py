@@ -52,6 +52,20 @@ def test_scores_are_deterministic_probabilities():
     assert model.answer_confidence([]) == 0.0
 
 
+def test_logits_of_many_rows_are_each_rows_logit():
+    model = AnswerScorer.load()
+    rows = features([facts("Prince William is next in line.", semantic=0.7),
+                     facts("The weather was fine.", semantic=0.1, typed=0.0),
+                     facts("It rained on 12 September 2022.", semantic=0.3, rank=2.0)],
+                    "Who is next in line?", dt.date(2022, 9, 15), {"a.txt": "x"}, False)
+    together = model.sentence.logits(rows)
+    assert together == pytest.approx([model.sentence.logit(r) for r in rows], abs=1e-12)
+    assert len(set(together)) == 3
+    assert model.sentence.logits([]) == []
+    with pytest.raises(ValueError, match="weights"):
+        model.sentence.logits([row[:-1] for row in rows])
+
+
 def test_a_file_fitted_on_other_features_is_refused(tmp_path):
     data = json.loads(MODEL_FILE.read_text())
     data["confidence_features"] = data["confidence_features"][:-1] + ["something_else"]

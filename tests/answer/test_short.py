@@ -301,7 +301,8 @@ def test_bounded_slot_fits_keep_the_pick_and_every_possible_contradiction(
         assert any(c.row[_PERSON_FIT] for c in exact)
     pick = model.choose(exact)
     again = model.choose(bounded)
-    assert pick is not None and again is not None
+    assert pick is not None
+    assert again is not None
     assert again.key == pick.key
     assert again.probability == pytest.approx(pick.probability, abs=1e-12)
     by_key = {c.key: c for c in bounded}
@@ -367,5 +368,28 @@ def test_bounded_slot_fits_pick_among_the_people_for_a_who_question(
     question = "Who spoke?"
     exact = model.choose(candidates(question, "person", ranked, embed=embed))
     bounded = model.choose(candidates(question, "person", ranked, embed=embed, bound=model))
-    assert exact is not None and bounded is not None
+    assert exact is not None
+    assert bounded is not None
     assert exact.key == bounded.key == "mary jones"
+
+
+def test_the_question_is_parsed_with_the_sentences_in_one_pass(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`candidates` runs spaCy once for the question and its sentences: `asked_for`
+    finds the question's parse kept."""
+    from newsdesk.models import parser
+
+    calls: list[list[str]] = []
+    real = parser.pipeline()
+
+    class Counting:
+        def pipe(self, texts: list[str]):  # type: ignore[no-untyped-def]
+            calls.append(list(texts))
+            return real.pipe(texts)
+
+    monkeypatch.setattr(parser, "pipeline", lambda: Counting())
+    question = "Which company did the regulator fine on Thursday, a week after the vote?"
+    s = _sentence("The regulator fined Meta Platforms on Thursday, officials in Dublin said.")
+    found = candidates(question, None, [(s, 0.9)])
+    assert {"meta platforms", "dublin"} <= {c.key for c in found}
+    assert calls == [[question, s.text]]

@@ -15,7 +15,9 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from newsdesk.answer.agreement import Side, agreement
 from newsdesk.answer.base import Draft, refusal_text
@@ -189,13 +191,13 @@ class ExtractiveGenerator:
         common = common_words([p.text for p in passages])
         facts, lexicals = [], []
         for rank, group in enumerate(by_passage):
-            terms = [set(content_terms(s.text)) for s in group]
-            title = set(content_terms(group[0].passage.title)) if group else set()
+            terms = [_Terms(content_terms(s.text)) for s in group]
+            title = _Terms(content_terms(group[0].passage.title) if group else ())
             title_cov = sum(w * _covers(c, title, common) for c, w in concepts) / total
             resolvable = bool(group) and self._anchor(group[0].passage.source) is not None
             for i, s in enumerate(group):
-                window = terms[i] | title | (terms[i - 1] if i else set()) | (
-                    terms[i + 1] if i + 1 < len(terms) else set())
+                window = _Terms(terms[i] | title | (terms[i - 1] if i else set()) | (
+                    terms[i + 1] if i + 1 < len(terms) else set()))
                 own_cov = sum(w * _covers(c, terms[i], common) for c, w in concepts) / total
                 win_cov = sum(w * _covers(c, window, common) for c, w in concepts) / total
                 typed = 0.0 if s.text.endswith("?") else type_strength(qtype, s.text, own,
@@ -222,7 +224,7 @@ class ExtractiveGenerator:
         else are embedded; the others get the least of their cosines, so none can win."""
         texts = [f.text for f in facts]
         if budget and len(set(texts)) > budget:
-            prior = [self.scorer.sentence.logit(row) for row in rows_of(facts)]
+            prior = self.scorer.sentence.logits(rows_of(facts))
             texts = pick(texts, prior, budget)
         else:
             texts = list(dict.fromkeys(texts))
@@ -483,8 +485,8 @@ def _agree(a: str, b: str) -> bool:
     return shared / len(ta) >= 0.6 and shared / len(tb) >= 0.6
 
 
-def _covers(concept: tuple[str, ...], terms: set[str], common: frozenset[str] = frozenset()
-            ) -> float:
+def _covers(concept: tuple[str, ...], terms: AbstractSet[str],
+            common: frozenset[str] = frozenset()) -> float:
     """A name is matched by its last word ("Bagheri"); otherwise by the share of its words.
     A word sharing a 5-letter stem prefix ("opposing"/"opposition") counts for most.
     A name's other spelling ("baqeri" for "bagheri") counts as the name."""
@@ -496,8 +498,8 @@ def _covers(concept: tuple[str, ...], terms: set[str], common: frozenset[str] = 
     return share * NAME_PARTIAL if len(concept) > 1 and concept[-1] not in common else share
 
 
-def _spelled_otherwise(concept: tuple[str, ...], terms: set[str], common: frozenset[str]
-                       ) -> bool:
+def _spelled_otherwise(concept: tuple[str, ...], terms: AbstractSet[str],
+                       common: frozenset[str]) -> bool:
     """The terms hold another spelling of the concept's name; a word the passages also
     write in lower case ("White" in "White House") is not a name."""
     if not isinstance(concept, _Concept) or not concept.spellings or concept[-1] in common:
@@ -505,12 +507,27 @@ def _spelled_otherwise(concept: tuple[str, ...], terms: set[str], common: frozen
     return bool((concept.spellings - common) & terms)
 
 
-def _match(term: str, terms: set[str]) -> float:
+def _match(term: str, terms: AbstractSet[str]) -> float:
     if term in terms:
         return 1.0
-    if len(term) >= 5 and any(len(t) >= 5 and t[:5] == term[:5] for t in terms):
+    if len(term) >= 5 and term[:5] in _prefixes(terms):
         return 0.8
     return 0.0
+
+
+class _Terms(frozenset[str]):
+    """A sentence's content terms; their 5-letter prefixes (`_match`) worked out once,
+    not once per question word."""
+
+    @cached_property
+    def prefixes(self) -> frozenset[str]:
+        return frozenset(t[:5] for t in self if len(t) >= 5)
+
+
+def _prefixes(terms: AbstractSet[str]) -> AbstractSet[str]:
+    if isinstance(terms, _Terms):
+        return terms.prefixes
+    return {t[:5] for t in terms if len(t) >= 5}
 
 
 def _concepts(own: str, context: str, docs: list[list[str]]) -> list[tuple[tuple[str, ...], float]]:

@@ -90,6 +90,18 @@ class Linear:
         return self.bias + sum(w * (x - m) / s for w, x, m, s in
                                zip(self.weights, row, self.mean, self.scale, strict=True))
 
+    def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """`logit` of each row, as one matrix product (a question has hundreds)."""
+        import numpy as np
+
+        if not rows:
+            return []
+        matrix = np.asarray(rows, dtype=np.float64)
+        if matrix.shape[1] != len(self.weights):
+            raise ValueError(f"rows of {matrix.shape[1]} values for {len(self.weights)} weights")
+        scaled = (matrix - np.asarray(self.mean)) / np.asarray(self.scale)
+        return (self.bias + scaled @ np.asarray(self.weights)).tolist()
+
     def to_dict(self) -> dict[str, Any]:
         return {"mean": list(self.mean), "scale": list(self.scale),
                 "weights": list(self.weights), "bias": self.bias}
@@ -239,6 +251,6 @@ class AnswerScorer:
         """Each sentence's probability and the question's confidence, each logit once."""
         if not rows:
             return [], 0.0
-        logits = [self.sentence.logit(r) for r in rows]
+        logits = self.sentence.logits(rows)
         confidence = sigmoid(self.confidence.logit(confidence_row(rows, logits)))
         return [sigmoid(z) for z in logits], confidence

@@ -339,12 +339,13 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     slot = bool(_SLOT.search(question)) and wanted in ("", "name")
     names = {w.lower() for run in entities(question) for w in run}
     count = bool(_COUNT.search(question))
+    # The question is parsed with the sentences, in one pass (`asked_for` finds it kept).
+    parsed = parse([question, *(s.text for s, _ in ranked[:limit])])[1:]
     slot_phrase = asked_for(question)
     head = slot_phrase.split()[-1].lower() if slot_phrase else ""
     slot_label = _label_of(head)
     pool: dict[str, Candidate] = {}
     where: dict[str, list[tuple[int, float, str]]] = {}
-    parsed = parse([s.text for s, _ in ranked[:limit]])
     for rank, (s, prob) in enumerate(ranked[:limit]):
         q_positions = [m.start() for m in _WORD.finditer(s.text)
                        if not asked.isdisjoint(_terms(m.group()))]
@@ -459,13 +460,10 @@ def _bounded_slot_fits(slot: str | None, found: list[Candidate], embed: Embed | 
     if model.reads:
         raise ValueError("the bound is the plain span model's: the reader's weighs more")
     linear = model.linear
-    column = SPAN_FEATURES.index("slot_fit")
-    zero, gain = {}, {}
-    for c in found:
-        row = list(c.row)
-        row[column] = 0.0
-        zero[c.key] = linear.logit(_slot_row(row, 0.0))
-        gain[c.key] = linear.logit(_slot_row(row, 1.0)) - zero[c.key]  # logit per unit fit
+    at_zero = linear.logits([_slot_row(c.row, 0.0) for c in found])
+    at_one = linear.logits([_slot_row(c.row, 1.0) for c in found])
+    zero = {c.key: z for c, z in zip(found, at_zero, strict=True)}
+    gain = {c.key: one - z for c, z, one in zip(found, at_zero, at_one, strict=True)}  # per unit
     best_possible = {k: zero[k] + abs(gain[k]) for k in zero}
     order = sorted(found, key=lambda c: -best_possible[c.key])
     people = {c.key for c in found if c.row[_PERSON_FIT]}  # `ShortModel.choose`'s rule
@@ -685,9 +683,9 @@ class ShortModel:
         candidate gets its probability (the others may contradict or support it).
         `reading` is the reader's answer, for a model that `reads`."""
         key = normalize(reading)
-        for c in found:
-            row = [*c.row, *reader_features(c.key, key)] if self.reads else c.row
-            c.probability = sigmoid(self.linear.logit(row))
+        rows = [[*c.row, *reader_features(c.key, key)] if self.reads else c.row for c in found]
+        for c, z in zip(found, self.linear.logits(rows), strict=True):
+            c.probability = sigmoid(z)
         options = [c for c in found if choosable(c.row)]
         if self.reads and key:
             # The reader's answer, when it is one of the verified spans, is the pick: on
