@@ -84,3 +84,54 @@ def test_a_missing_model_package_is_a_clear_error(monkeypatch) -> None:  # type:
     finally:
         monkeypatch.undo()
         parser.pipeline.cache_clear()
+
+
+# Words the attribute ruler has exceptions for, some by their dependency: auxiliaries
+# ("has been"), "that" as a relative pronoun and as a conjunction, existential "there
+# is" (a rule over two words), "something" as a pronoun, "not", "those" standing alone,
+# a double space, "did" as a main verb.
+_RULER_TEXTS = [
+    "The minister, who has been in office since 2019, said that the talks had failed.",
+    "There is nothing but trouble, and something has to give, she did not say.",
+    "Those who do their homework  get what they want; he gets it and did it.",
+    "That is the plan that the council approved, though it's unclear if it will last.",
+    "I'd rather they'd gone: we ain't going, y'all, gonna stay and let's wait.",
+]
+
+
+def test_the_stand_in_ruler_sets_what_spacys_does() -> None:
+    """With the pipeline's attribute ruler off and `_Ruler` applied after it, every
+    word's part of speech, tag and dependency, and so every phrase, is what spaCy's own
+    ruler gives."""
+    import importlib
+
+    from newsdesk.models import parser
+
+    ours = parser.pipeline()
+    assert parser.RULER in ours.disabled
+    assert parser._ruler is not None
+    real = importlib.import_module(parser.MODEL_PACKAGE).load(exclude=["lemmatizer"])
+    assert parser.RULER in real.pipe_names
+    for theirs, mine in zip(real.pipe(_RULER_TEXTS), ours.pipe(_RULER_TEXTS), strict=True):
+        parser._ruler(mine)
+        assert [(t.pos_, t.tag_, t.dep_) for t in mine] == [(t.pos_, t.tag_, t.dep_)
+                                                              for t in theirs]
+        assert parser._phrases_of(mine) == parser._phrases_of(theirs)
+    # The exceptions above are in play, not just the tag map.
+    words = {(t.lower_, t.pos_) for d in real.pipe(_RULER_TEXTS) for t in d}
+    assert {("has", "AUX"), ("is", "VERB"), ("something", "PRON"), ("not", "PART"),
+            ("that", "SCONJ"), ("that", "PRON"), ("those", "PRON"), ("did", "VERB"),
+            (" ", "SPACE")} <= words
+
+
+def test_a_ruler_pattern_it_cannot_read_keeps_spacys_ruler() -> None:
+    from newsdesk.models.parser import _Ruler
+
+    assert _Ruler.of([{"patterns": [[{"TAG": "NN", "OP": "+"}]], "attrs": {"POS": "X"},
+                       "index": 0}]) is None
+    assert _Ruler.of([{"patterns": [[{"ORTH": "U.S."}]], "attrs": {"POS": "PROPN"},
+                       "index": 0}]) is None
+    only_morph = _Ruler.of([{"patterns": [[{"ORTH": "U.S."}]], "attrs": {"MORPH": "_"},
+                             "index": 0}])
+    assert only_morph is not None  # a rule for what phrases never read is left out
+    assert not only_morph.one_word

@@ -59,7 +59,7 @@ SENTENCES = 10  # candidates (and their support) come from the best this many se
 # match; with the slot fit and the products, 3 beats 1 and 2 (BENCHMARKS.md).
 CHOOSE_FROM = 3
 MAX_PHRASE = 4  # words in a phrase candidate
-SLOT_ROUND = 32  # candidates measured against the slot at a time (the encoder's batch)
+SLOT_ROUND = 16  # candidates measured against the slot at a time (BENCHMARKS.md, "tenth pass")
 # A value that contradicts the answer must be at least this likely relative to it
 # (`answer.agreement.CONFLICT_PROBABILITY`).
 CONFLICT_SHARE = 0.5
