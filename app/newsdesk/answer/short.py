@@ -452,9 +452,9 @@ def _bounded_slot_fits(slot: str | None, found: list[Candidate], embed: Embed | 
     possible first, SLOT_ROUND at a time, until no unmeasured candidate can either beat
     the pick or reach CONFLICT_SHARE of its probability (`answer.agreement`'s test for a
     value that contradicts it). The pick and every candidate that can contradict it
-    are then exactly as if all were measured. On rtqa_train (the rows of
-    `scripts/fit_short.py`) this measures 37% of the candidates of questions with a
-    slot."""
+    are then exactly as if all were measured. On the 104 rtqa_train questions with a
+    slot (the rows of `scripts/fit_short.py`), 37% of the 95 candidates a question has
+    (mean) can matter, and rounds of 16 measure 43 (BENCHMARKS.md, "tenth pass")."""
     if embed is None or slot is None or not found:
         return {}
     if model.reads:
@@ -479,9 +479,9 @@ def _bounded_slot_fits(slot: str | None, found: list[Candidate], embed: Embed | 
         options = [k for k in exact if k in people] if people else list(exact)
         if not options or at >= len(order):
             continue
-        pick = max(exact[k] for k in options)
-        floor = _logit(CONFLICT_SHARE * sigmoid(pick))  # below it, never a contradiction
-        if best_possible[order[at].key] < min(pick, floor):
+        # Below `floor` (which is below the pick), a candidate neither wins nor contradicts.
+        floor = _logit(CONFLICT_SHARE * sigmoid(max(exact[k] for k in options)))
+        if best_possible[order[at].key] < floor:
             break
     for c in order[at:]:
         fits[c.key] = 1.0 if gain[c.key] >= 0 else -1.0
