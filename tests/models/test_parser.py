@@ -55,6 +55,33 @@ def test_tree_distance_counts_dependency_edges() -> None:
     assert tree.tree_distance([word["Shoigu"]], set()) is None
 
 
+def test_distances_are_path_lengths_through_common_heads() -> None:
+    """`distances` (one walk for every token) against the path through the two tokens'
+    nearest common head; two sentences in one text are two trees, not linked."""
+    text = ("Chief of Staff Mohammad Bagheri, who arrived in Moscow on Monday, met "
+            "Gerasimov and Shoigu. Tehran welcomed it.")
+    (tree,) = parse([text])
+
+    def up(i: int) -> list[int]:  # the token, its head, its head's head ... to the root
+        chain = [i]
+        while tree.heads[chain[-1]] != chain[-1]:
+            chain.append(tree.heads[chain[-1]])
+        return chain
+
+    def path(a: int, b: int) -> int | None:
+        ups_a, ups_b = up(a), up(b)
+        common = [x for x in ups_a if x in ups_b]
+        return ups_a.index(common[0]) + ups_b.index(common[0]) if common else None
+
+    n = len(tree.heads)
+    for targets in ({3}, {0, 9}, {n - 2}):
+        field = tree.distances(targets)
+        for i in range(n):
+            lengths = [d for t in targets if (d := path(i, t)) is not None]
+            assert field[i] == (min(lengths) if lengths else None)
+    assert None in tree.distances({0})  # the second sentence is out of reach
+
+
 def test_a_sentence_is_parsed_once() -> None:
     text = "Hakeem Jeffries was elected to lead House Democrats."
     first, again = parse([text])[0], parse([text, text])

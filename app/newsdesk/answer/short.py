@@ -352,7 +352,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
         tree = parsed[rank]
         asked_tokens = {i for i, (a, b) in enumerate(zip(tree.starts, tree.ends, strict=True))
                         if any(_asked(t, asked) for t in _terms(s.text[a:b]))}
-        view = _SentenceView(s, q_positions)
+        view = _SentenceView(s, q_positions, tree, asked_tokens)
         # "How many" wants a count: "first" is an ordinal, not one.
         offered = [p for p in tree.phrases if not (count and p.label == "ORDINAL")]
         for span in sentence_spans_of(s, kinds, offered):
@@ -376,7 +376,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
             where.setdefault(key, []).append((rank, prob, s.passage.source))
             if len(cand.spans) == 1:
                 cand.row = _row(span, key, rank, prob, terms, asked, view, wanted,
-                                common, slot, names, qtype, tree, asked_tokens, slot_label)
+                                common, slot, names, qtype, tree, slot_label)
     choosable_ones = [c for c in pool.values() if choosable(c.row)]
     in_context = _context_fits(question, choosable_ones, embed, read, embed_query)
     named_rows: dict[str, dict[str, float]] = {}
@@ -557,11 +557,20 @@ def _asked(term: str, asked: frozenset[str]) -> bool:
 
 
 class _SentenceView:
-    """What every candidate of one sentence asks of it, worked out once per start offset."""
+    """What every candidate of one sentence asks of it, worked out once per sentence or
+    per start offset."""
 
-    def __init__(self, sentence: Sentence, q_positions: list[int]):
+    def __init__(self, sentence: Sentence, q_positions: list[int], tree: Parse,
+                 asked_tokens: set[int]):
         self.sentence = sentence
         self.q_positions = q_positions
+        self.tree = tree
+        self.to_asked = tree.distances(asked_tokens)  # edges to a question word
+        self.labels: dict[tuple[int, int], set[str]] = {}  # the phrases' labels by span
+        for p in tree.phrases:
+            self.labels.setdefault((p.start, p.end), set()).add(p.label)
+        self.entities = [p for p in tree.phrases if p.label not in (CHUNK, HEAD)]
+        self.names = [p for p in self.entities if _LABEL_KIND.get(p.label) == "name"]
         self.title = f" {normalize(sentence.passage.title)} "
         self._between: dict[int, int] = {}
         self._before: dict[int, list[str]] = {}
@@ -584,18 +593,18 @@ class _SentenceView:
 
 def _row(span: Span, key: str, rank: int, prob: float, terms: Sequence[str],
          asked: frozenset[str], view: _SentenceView, wanted: str, common: frozenset[str],
-         slot: bool, names: set[str], qtype: str | None, tree: Parse, asked_tokens: set[int],
+         slot: bool, names: set[str], qtype: str | None, tree: Parse,
          slot_label: str | None = None) -> list[float]:
     s = span.sentence
     local = span.start - s.start
     local_end = span.end - s.start
-    parsed = tree.phrases
-    hops = tree.tree_distance(tree.tokens_in(local, local_end), asked_tokens)
-    labels = {p.label for p in parsed if (p.start, p.end) == (local, local_end)}
+    steps = [view.to_asked[i] for i in tree.tokens_in(local, local_end)]
+    hops = min((n for n in steps if n is not None), default=None)
+    labels = view.labels.get((local, local_end), set())
     crosses = any(local < p.end and p.start < local_end  # they overlap, neither holds the other
                   and not (local <= p.start and p.end <= local_end)
                   and not (p.start <= local and local_end <= p.end)
-                  for p in parsed if p.label not in (CHUNK, HEAD))
+                  for p in view.entities)
     words = _WORD.findall(span.text)
     between = view.between(local)
     title = view.title
@@ -640,7 +649,7 @@ def _row(span: Span, key: str, rank: int, prob: float, terms: Sequence[str],
         "tree_hops": math.log1p(min(_FAR, _FAR if hops is None else hops)),
         "inside_entity": float(any(p.start <= local and local_end <= p.end
                                    and (p.start, p.end) != (local, local_end)
-                                   for p in parsed if _LABEL_KIND.get(p.label) == "name")),
+                                   for p in view.names)),
         "only_titles": float(bool(words) and all(w.lower().rstrip(".") in TITLES
                                                  for w in words)),
         "label_fit": float(slot_label in labels),

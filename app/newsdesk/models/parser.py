@@ -82,16 +82,28 @@ class Parse:
         when there is no target)."""
         if not targets or not sources:
             return None
+        field = self.distances(targets)
+        return min((n for n in (field[i] for i in sources) if n is not None), default=None)
+
+    def distances(self, targets: set[int]) -> list[int | None]:
+        """Each token's fewest dependency edges to any of `targets` (None: none reached):
+        one walk serves every span of the sentence."""
         links = self._links
-        seen = set(sources)
-        frontier, steps = list(sources), 0
+        out: list[int | None] = [None] * len(self.heads)
+        frontier = [i for i in targets if 0 <= i < len(out)]
+        for i in frontier:
+            out[i] = 0
+        steps = 0
         while frontier:
-            if seen & targets and any(i in targets for i in frontier):
-                return steps
             steps += 1
-            frontier = [j for i in frontier for j in links[i] if j not in seen]
-            seen.update(frontier)
-        return None
+            ahead = []
+            for i in frontier:
+                for j in links[i]:
+                    if out[j] is None:
+                        out[j] = steps
+                        ahead.append(j)
+            frontier = ahead
+        return out
 
 
 @lru_cache(maxsize=1)
