@@ -564,7 +564,6 @@ class _SentenceView:
                  asked_tokens: set[int]):
         self.sentence = sentence
         self.q_positions = q_positions
-        self.tree = tree
         self.to_asked = tree.distances(asked_tokens)  # edges to a question word
         self.labels: dict[tuple[int, int], set[str]] = {}  # the phrases' labels by span
         for p in tree.phrases:
