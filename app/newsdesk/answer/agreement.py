@@ -32,9 +32,8 @@ from newsdesk.nlp.text import content_terms, words
 COPY_JACCARD = 0.5  # articles sharing this share of their 5-word shingles are copies
 CONFLICT_LEXICAL = 0.1  # the other sentence covers the question at most this much less
 CONFLICT_OVERLAP = 0.6  # and shares this share of the smaller one's other words
-# and its value is at least this likely relative to the answer (defined beside the short
-# answer's pick, whose slot fits are measured as far as this test needs)
-CONFLICT_PROBABILITY = CONFLICT_SHARE
+# ... and its value is at least CONFLICT_SHARE as likely as the answer (defined beside the
+# short answer's pick, whose slot fits are measured as far as this test needs)
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 
@@ -91,7 +90,7 @@ def agreement(pick: Candidate, found: Sequence[Candidate], lexical: dict[tuple[s
             span = c.best
             sentence = span.sentence
             if (c is pick or sentence.passage.source in sources
-                    or c.probability < CONFLICT_PROBABILITY * pick.probability
+                    or c.probability < CONFLICT_SHARE * pick.probability
                     or span.kind != pick.best.kind or not _comparable(c, pick, qtype)
                     or _same_value(c, pick)
                     or lexical.get((sentence.passage.source, sentence.start), 0.0)

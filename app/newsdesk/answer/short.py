@@ -61,7 +61,7 @@ CHOOSE_FROM = 3
 MAX_PHRASE = 4  # words in a phrase candidate
 SLOT_ROUND = 16  # candidates measured against the slot at a time (BENCHMARKS.md, "tenth pass")
 # A value that contradicts the answer must be at least this likely relative to it
-# (`answer.agreement.CONFLICT_PROBABILITY`).
+# (`answer.agreement`'s test, which `_bounded_slot_fits` keeps exact).
 CONFLICT_SHARE = 0.5
 _FAR = 8  # dependency edges counted as "far" (also when the sentence has no question word)
 
