@@ -102,10 +102,12 @@ def _answers_http(url: str) -> bool:
 
 
 @contextmanager
-def running_chat_server(root: Path, *extra: str) -> Iterator[ChatServer]:
-    """`newsdesk chat --port FREE --index TMP --corpus TMP [extra…]` until the block ends."""
+def running_chat_server(root: Path, *extra: str,
+                        env: dict[str, str] | None = None) -> Iterator[ChatServer]:
+    """`newsdesk chat --port FREE --index TMP --corpus TMP [extra…]` until the block ends;
+    `env` adds to its environment."""
     corpus, port, log = web_corpus(root / "corpus"), free_port(), root / "server.log"
-    env = newsdesk_env(GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env = newsdesk_env(GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1", **(env or {}))
     args = [*_command(), "chat", "--port", str(port), "--index", str(root / "index"),
             "--corpus", str(corpus), "--generator", "extractive", *extra]
     with open(log, "wb") as out:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 # and see their place in it instead of timing out.
 CONCURRENT_ANSWERS = 2
 QUEUE_SIZE = 64
+CACHE_SWEEP = (3600, 86400)  # Gradio's cache: every hour, remove this app's files a day old
 HEADER = ('<div id="nd-header"><h1>newsdesk</h1><p>Answers from your news articles — every '
           "claim backed by a verified quote. Click a footnote to read it in its article.</p>"
           "</div>")
@@ -44,7 +49,10 @@ def build_app(assistant: Assistant, access: Access | None = None) -> gr.Blocks:
     web = WebChat(assistant, access)
     desk = ArticleDesk(web, access)
     web.articles.refresh()
-    with gr.Blocks(title="newsdesk", analytics_enabled=False) as app:
+    # Gradio keeps copies of uploads and downloads in its cache; `delete_cache` removes
+    # this app's copies a day after they were made, and all of them when the server stops.
+    with gr.Blocks(title="newsdesk", analytics_enabled=False,
+                   delete_cache=CACHE_SWEEP) as app:
         gr.HTML(HEADER)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
@@ -53,6 +61,7 @@ def build_app(assistant: Assistant, access: Access | None = None) -> gr.Blocks:
                 side = _side_column(web)
         _wire(app, web, chat_parts, side)
         _wire_desk(desk, chat_parts, side)
+        app.unload(_tab_closed)
     app.queue(default_concurrency_limit=CONCURRENT_ANSWERS, max_size=QUEUE_SIZE)
     return app
 
@@ -176,8 +185,10 @@ def _wire_desk(desk: ArticleDesk, c: dict[str, Any], s: dict[str, Any]) -> None:
         answers = session.answers if isinstance(session, ChatSession) else []
         folder = _exports() / (request.session_hash or "session") if answers else None
         md, data = desk.export(answers, folder)
-        return (gr.DownloadButton(value=md, interactive=md is not None),
-                gr.DownloadButton(value=data, interactive=data is not None))
+        # Updates, not new buttons: the page's own buttons copy the files into Gradio's
+        # cache, so `delete_cache` knows the copies.
+        return (gr.update(value=md, interactive=md is not None),
+                gr.update(value=data, interactive=data is not None))
 
     for done in [c["asked"], *c["cleared"]]:
         done.then(export, inputs=[c["session"]], outputs=[c["export_md"], c["export_json"]],
@@ -185,9 +196,43 @@ def _wire_desk(desk: ArticleDesk, c: dict[str, Any], s: dict[str, Any]) -> None:
 
 
 @functools.cache
+def _workspace() -> Path:
+    """This process's private folder in the system's temporary folder (TMPDIR): `exports/`,
+    the conversation files, a subfolder per browser session; under `serve` also `gradio/`,
+    Gradio's cache of uploads and downloads. `serve` removes it all when the chat stops,
+    whatever Gradio's own shutdown gets to (its cache sweep at shutdown does not run while
+    a tab is still connected)."""
+    return Path(tempfile.mkdtemp(prefix="newsdesk-chat-"))
+
+
 def _exports() -> Path:
-    """This process's export files: one private folder, a subfolder per browser session."""
-    return Path(tempfile.mkdtemp(prefix="newsdesk-export-"))
+    folder = _workspace() / "exports"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _tab_closed(request: gr.Request) -> None:
+    """A closed (or reloaded) tab's conversation goes, and its export files with it."""
+    if request.session_hash and _workspace.cache_info().currsize:
+        shutil.rmtree(_exports() / request.session_hash, ignore_errors=True)
+
+
+def _remove_workspace() -> None:
+    """Remove the private folder, if this process made one: no conversation is left behind."""
+    if _workspace.cache_info().currsize:
+        shutil.rmtree(_workspace(), ignore_errors=True)
+        _workspace.cache_clear()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager stopping the chat) stops it as Ctrl+C does, so it shuts
+    down cleanly: Gradio closes its server and removes its cached files, and `serve` its
+    export folder. Only the main thread may set a handler."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def launch_options(access: Access | None = None,
@@ -217,16 +262,28 @@ def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860,
         parser_pipeline()
     except NewsdeskError as exc:  # the chat still opens: it shows the problem per question
         print(f"newsdesk: warning: {exc}", file=sys.stderr)
-    app = build_app(assistant, access)
-    limit = max(assistant.settings.max_file_bytes, assistant.settings.max_page_bytes)
+    # Gradio reads its cache folder when the app is built: this process's own, so that
+    # stopping the chat removes every copy of an upload or a download.
+    gradio_cache = os.environ.get("GRADIO_TEMP_DIR")
+    os.environ["GRADIO_TEMP_DIR"] = str(_workspace() / "gradio")
     try:
-        app.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
-                   **launch_options(access, limit))
-    except OSError as exc:
-        reason = str(exc).split(". ")[0]  # gradio's advice about its env variables does not apply
-        raise ServeError(f"cannot serve on {host}:{port}: {reason}; is something else using "
-                            "that port? Choose another with --port") from None
-    shown = f"[{host}]" if ":" in host else host
-    print(f"newsdesk chat: http://{shown}:{port}  (Ctrl+C to stop)", flush=True)
-    app.block_thread()
+        app = build_app(assistant, access)
+        limit = max(assistant.settings.max_file_bytes, assistant.settings.max_page_bytes)
+        try:
+            app.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
+                       **launch_options(access, limit))
+        except OSError as exc:
+            reason = str(exc).split(". ")[0]  # gradio's advice on its env variables does not apply
+            raise ServeError(f"cannot serve on {host}:{port}: {reason}; is something else "
+                             "using that port? Choose another with --port") from None
+        shown = f"[{host}]" if ":" in host else host
+        print(f"newsdesk chat: http://{shown}:{port}  (Ctrl+C to stop)", flush=True)
+        _stop_on_sigterm()
+        app.block_thread()  # returns on Ctrl+C, after closing the server
+    finally:
+        _remove_workspace()
+        if gradio_cache is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = gradio_cache
     return 0

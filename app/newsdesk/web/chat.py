@@ -119,7 +119,6 @@ class ChatSession:
     messages: list[Message] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)  # for the export, newest last
-    export_dir: str = ""  # where this tab's export files are written (made on first use)
 
 
 class WebChat:
