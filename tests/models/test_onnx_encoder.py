@@ -20,6 +20,7 @@ from newsdesk.models.embed import (
 from newsdesk.models.onnx_encoder import (
     MIN_COSINE,
     OnnxEncoder,
+    _fuse,
     cache_dir,
     export_dir,
     export_key,
@@ -114,6 +115,40 @@ def test_export_matches_sentence_transformers(built) -> None:  # type: ignore[no
     cosine = np.sum(got * want, axis=1) / np.linalg.norm(want, axis=1)
     assert float(cosine.min()) >= MIN_COSINE
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+
+
+def test_the_export_fuses_each_layers_attention(built) -> None:  # type: ignore[no-untyped-def]
+    """The graph runs each layer's attention as one operator (the query path's speed);
+    `test_export_matches_sentence_transformers` shows it computes the same."""
+    import onnx
+
+    settings, _ = built
+    path = exported(settings.index, settings.embed_model_path())
+    assert path is not None
+    layers = json.loads((settings.embed_model_path() / "config.json").read_text())[
+        "num_hidden_layers"]
+    ops = [node.op_type for node in onnx.load(str(path), load_external_data=False).graph.node]
+    assert ops.count("Attention") == layers
+    assert "Softmax" not in ops  # no attention left unfused
+    meta = json.loads((path.parent / "meta.json").read_text())
+    assert meta["fused"]["Attention"] == layers
+    assert not list(path.parent.glob("unfused-*"))
+
+
+def test_an_export_the_optimizer_cannot_fuse_is_kept_unfused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime.transformers.optimizer as optimizer
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ValueError("unknown pattern")
+
+    monkeypatch.setattr(optimizer, "optimize_model", fails)
+    raw, dest = tmp_path / "unfused-model.onnx", tmp_path / "model.onnx"
+    raw.write_bytes(b"graph")
+    config = type("Config", (), {"num_attention_heads": 12, "hidden_size": 384})()
+    assert _fuse(raw, dest, config) == {}
+    assert dest.read_bytes() == b"graph"
+    assert not raw.exists()
 
 
 def test_query_embedding_matches(built) -> None:  # type: ignore[no-untyped-def]
