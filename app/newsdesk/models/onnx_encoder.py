@@ -336,11 +336,11 @@ def _torch_export(model_dir: Path, dest: Path) -> dict[str, int]:
 def _fuse(raw: Path, dest: Path, config: Any) -> dict[str, int]:
     """onnxruntime's transformer optimizer on the exported graph, into `dest`: each layer's
     attention becomes one operator, as do the embeddings with their normalization and
-    each residual add with its normalization. On `rtqa_dev` generate p50 went from 325
-    to 299 ms (three alternating `newsdesk eval` runs each) with every answer the same:
-    the fused graph computes the same vectors (`export`'s probes check it). If the
-    optimizer cannot run, the unfused graph is used, which is as right and a little
-    slower. Returns the fused operators, by kind ({} unfused)."""
+    each residual add with its normalization. On `rtqa_dev` generate p50 went from 341
+    to 323 ms (medians of three alternating `newsdesk eval` runs; BENCHMARKS.md, "Fused
+    attention") with every answer the same: the fused graph computes the same vectors
+    (`export`'s probes check it). If the optimizer cannot run, the unfused graph is
+    used, as right and a little slower. Returns the fused operators, by kind ({} unfused)."""
     import logging
 
     try:
