@@ -344,10 +344,10 @@ def _fuse(raw: Path, dest: Path, config: Any) -> dict[str, int]:
     import logging
 
     try:
+        # (Importing it appends its folder to sys.path, after every other: it shadows
+        # nothing. Only ingest's export imports it.)
         from onnxruntime.transformers.optimizer import optimize_model
 
-        # The optimizer reports each fusion at INFO and WARNING; an export is not news.
-        logging.getLogger("onnxruntime.transformers").setLevel(logging.ERROR)
         model = optimize_model(str(raw), model_type="bert",
                                num_heads=config.num_attention_heads,
                                hidden_size=config.hidden_size)

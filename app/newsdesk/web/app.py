@@ -50,7 +50,7 @@ def build_app(assistant: Assistant, access: Access | None = None) -> gr.Blocks:
     desk = ArticleDesk(web, access)
     web.articles.refresh()
     # Gradio keeps copies of uploads and downloads in its cache; `delete_cache` removes
-    # this app's copies a day after they were made, and all of them when the server stops.
+    # this app's copies a day after they were made (`serve` removes the rest on stopping).
     with gr.Blocks(title="newsdesk", analytics_enabled=False,
                    delete_cache=CACHE_SWEEP) as app:
         gr.HTML(HEADER)
@@ -226,8 +226,8 @@ def _remove_workspace() -> None:
 
 def _stop_on_sigterm() -> None:
     """SIGTERM (a service manager stopping the chat) stops it as Ctrl+C does, so it shuts
-    down cleanly: Gradio closes its server and removes its cached files, and `serve` its
-    export folder. Only the main thread may set a handler."""
+    down cleanly: Gradio closes its server, and `serve` removes the chat's private folder
+    (`_workspace`). Only the main thread may set a handler."""
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
