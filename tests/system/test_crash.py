@@ -34,7 +34,7 @@ from tests.crash_support import (
     repair,
     spawn_ingest,
 )
-from tests.fakes import SEED_QUESTION
+from tests.fakes import SEED_QUESTION, SEEDS
 from tests.ingest_support import (
     SharedModelAssistant,
     make_corpus,
@@ -215,3 +215,37 @@ def test_second_writer_fails_fast_and_readers_keep_answering(built: Built,
     assert writer.proc.wait(300) == 0
     print(json.dumps({"writer_still_running_when_reader_answered": writer_still_running}))
     assert_equals_clean_build(settings, probe_store(settings.index))
+
+
+def test_kill_9_during_the_encoder_export_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The ONNX export stages 90 MB in the index folder: killed then, the next ingest
+    removes it, and the export is made again."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    index, cache = tmp_path / "index", tmp_path / "cache"  # an empty cache: it must export
+    env = {"NEWSDESK_CACHE_DIR": str(cache)}
+    proc = newsdesk_popen(["ingest", "--corpus", str(corpus), "--index", str(index)], **env)
+    staged: list[Path] = []
+    deadline = time.monotonic() + 300
+    while not staged and proc.poll() is None and time.monotonic() < deadline:
+        staged = [p for p in index.glob(".onnx-*.tmp") if any(p.iterdir())]
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert staged, "the export never started"
+    assert proc.returncode == -signal.SIGKILL
+    assert staged[0].name.endswith(f".{proc.pid}.tmp")
+    assert staged[0].exists()
+    # Another process's staging, still alive (this one's), is not touched.
+    alive = index / f".manifest.json.{os.getpid()}.tmp"
+    alive.write_text("{}")
+    run = newsdesk(["ingest", "--corpus", str(corpus), "--index", str(index)], **env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert not staged[0].exists()
+    assert alive.exists()
+    assert [p.name for p in index.glob(".*.tmp")] == [alive.name]
+    assert json.loads((index / "onnx" / "meta.json").read_text())["fused"]
+    answer = newsdesk(["ask", "--json", "--index", str(index), "--corpus", str(corpus),
+                       SEED_QUESTION], **env)
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    assert json.loads(answer.stdout)["citations"]

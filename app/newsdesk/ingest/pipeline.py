@@ -30,6 +30,7 @@ from newsdesk.index.store import (
     get_collection,
     manifest_path,
     open_client,
+    remove_leftovers,
     write_lock,
 )
 from newsdesk.ingest.chunking import Chunk, chunk_file, chunk_id, make_splitter
@@ -114,6 +115,10 @@ def ingest(
     """Bring the index in line with the corpus folder; see the module docstring."""
     t0 = time.perf_counter()
     with write_lock(settings):
+        removed, freed = remove_leftovers(settings)
+        if removed:
+            log.info("newsdesk: removed %d leftover(s) of killed runs from %s (%.1f MB)",
+                     removed, settings.index, freed / 1e6)
         files, skipped = read_corpus(settings.corpus, settings.max_file_bytes)
         if not files:
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no article files"

@@ -276,7 +276,10 @@ def export(model_dir: Path, index: Path, reference: Callable[[list[str]], Any]) 
 
     key = export_key(model_dir)
     index.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=index, prefix=".onnx-") as tmp:
+    # Named `.onnx-<random>.<pid>.tmp`: if this process is killed, the next ingest
+    # removes it (`index.store.remove_leftovers`).
+    with tempfile.TemporaryDirectory(dir=index, prefix=".onnx-",
+                                     suffix=f".{os.getpid()}.tmp") as tmp:
         staged = Path(tmp)
         fused = _torch_export(model_dir, staged / "model.onnx")
         got = OnnxEncoder(staged / "model.onnx", model_dir).encode(list(PROBES))
