@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from newsdesk.models.onnx_encoder import (
     MIN_COSINE,
     OnnxEncoder,
     _fuse,
+    _install,
     cache_dir,
     export_dir,
     export_key,
@@ -297,3 +299,22 @@ def test_a_question_is_encoded_once_and_its_sentences_states_come_from_that_pass
     assert [len(offsets) for _, offsets in states] == [
         len(o) for _, o in OnnxEncoder(path, settings.embed_model_path()).token_states(
             sentences[::-1])]
+
+
+def test_an_install_removes_what_a_killed_install_left_there(tmp_path: Path) -> None:
+    done = subprocess.Popen(["true"])
+    done.wait()
+    source, dest = tmp_path / "export", tmp_path / "cache" / "key"
+    source.mkdir()
+    dest.mkdir(parents=True)
+    (source / "model.onnx").write_bytes(b"graph")
+    (source / "meta.json").write_text("{}")
+    left = dest / f".model.onnx.{done.pid}.tmp"  # killed while copying 90 MB into the cache
+    left.write_bytes(b"half a graph")
+    live = dest / f".meta.json.{os.getppid()}.tmp"
+    live.write_text("{}")
+    _install(source, dest)
+    assert not left.exists()
+    assert live.exists()
+    assert (dest / "model.onnx").read_bytes() == b"graph"
+    assert sorted(p.name for p in dest.iterdir()) == sorted([live.name, "meta.json", "model.onnx"])

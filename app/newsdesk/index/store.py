@@ -7,8 +7,6 @@ import errno
 import fcntl
 import json
 import os
-import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
 
 from newsdesk.errors import ConfigError, IndexBusy, StoreError
+from newsdesk.staging import staged, sweep
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -26,10 +25,6 @@ if TYPE_CHECKING:
 
 MANIFEST_VERSION = 2
 FINGERPRINT_KEY = "newsdesk_fingerprint"  # collection metadata: how its vectors were made
-# A file or folder a process writes in the index folder (or one of its folders) before
-# renaming it into place is named `.<name>.<pid>.tmp` (the manifest, the BM25 cache, the
-# ONNX export and its staging folder).
-_STAGED = re.compile(r"^\..+\.(\d+)\.tmp$")
 RECONNECT_SECONDS = 20.0  # how long a call waits for a restarting Chroma server
 HTTP_TIMEOUT = 120.0  # chromadb's own client never times out; a hung server would hang us
 
@@ -65,7 +60,7 @@ class Manifest:
     def save(self, path: Path) -> None:
         """Write atomically: a crash leaves the old manifest or the new one, never half."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = staged(path)
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(asdict(self), fh, ensure_ascii=False, indent=1, sort_keys=True)
             fh.flush()
@@ -268,52 +263,19 @@ def write_lock(settings: Settings, wait: float = 0.0) -> Iterator[None]:
 
 def remove_leftovers(settings: Settings) -> tuple[int, int]:
     """Remove what killed processes were writing into the index folder and never renamed
-    into place: staged files and folders whose process is gone (an ONNX export's 90 MB
-    among them). A live process's are kept, whoever it is. (entries, bytes) removed."""
-    index, removed, freed = settings.index, 0, 0
+    into place (`newsdesk.staging`): staged files and folders whose process is gone (an
+    ONNX export's 90 MB among them), in the index folder and its folders but Chroma's,
+    which is Chroma's business. A live process's are kept, whoever it is. (entries, bytes)
+    removed."""
+    index = settings.index
     try:
         folders = [index, *(d for d in index.iterdir() if d.is_dir() and not d.is_symlink()
                             and not d.name.startswith(".") and d != chroma_path(settings))]
     except OSError:
         return 0, 0
-    for folder in folders:  # Chroma's own folder is Chroma's business
-        try:
-            entries = list(folder.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            found = _STAGED.match(entry.name)
-            if found is None or _alive(int(found.group(1))):
-                continue
-            size = _size(entry)
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    entry.unlink()
-            if not os.path.lexists(entry):
-                removed, freed = removed + 1, freed + size
+    removed = freed = 0
+    for folder in folders:
+        n, size = sweep(folder)
+        removed, freed = removed + n, freed + size
     return removed, freed
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id exists (any owner's)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but not ours to signal
-        return True
-    return True
-
-
-def _size(entry: Path) -> int:
-    try:
-        if entry.is_dir() and not entry.is_symlink():
-            return sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
-        return entry.lstat().st_size
-    except OSError:
-        return 0
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.staging import staged, suffix, sweep
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -113,12 +115,14 @@ def prune_cache(current: str, keep: int = CACHE_KEEP) -> list[str]:
 
 
 def _install(source: Path, dest: Path) -> None:
-    """Hard-link (or copy) an export into `dest`; the meta file last, so it is never ahead."""
+    """Hard-link (or copy) an export into `dest`; the meta file last, so it is never ahead.
+    What a killed install left there (a 90 MB copy, across file systems) goes first."""
     import shutil
 
     dest.mkdir(parents=True, exist_ok=True)
+    sweep(dest)
     for name in ("model.onnx", "meta.json"):
-        tmp = dest / f".{name}.{os.getpid()}.tmp"
+        tmp = staged(dest / name)
         tmp.unlink(missing_ok=True)
         try:
             os.link(source / name, tmp)
@@ -278,8 +282,7 @@ def export(model_dir: Path, index: Path, reference: Callable[[list[str]], Any]) 
     index.mkdir(parents=True, exist_ok=True)
     # Named `.onnx-<random>.<pid>.tmp`: if this process is killed, the next ingest
     # removes it (`index.store.remove_leftovers`).
-    with tempfile.TemporaryDirectory(dir=index, prefix=".onnx-",
-                                     suffix=f".{os.getpid()}.tmp") as tmp:
+    with tempfile.TemporaryDirectory(dir=index, prefix=".onnx-", suffix=suffix()) as tmp:
         staged = Path(tmp)
         fused = _torch_export(model_dir, staged / "model.onnx")
         got = OnnxEncoder(staged / "model.onnx", model_dir).encode(list(PROBES))

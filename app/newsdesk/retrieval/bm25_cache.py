@@ -17,6 +17,7 @@ import shutil
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.index.store import manifest_path
+from newsdesk.staging import staged
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -67,7 +68,7 @@ def save(settings: Settings, count: int, model: Any, ids: list[str], texts: list
     if not key or not ids:
         return
     root = _folder(settings)
-    tmp = root / f".{key}.{os.getpid()}.tmp"
+    tmp = staged(root / key)
     try:
         model.save(str(tmp), show_progress=False)
         rows = {"ids": ids, "texts": texts, "metas": metas}
