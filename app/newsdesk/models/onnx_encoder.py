@@ -283,17 +283,17 @@ def export(model_dir: Path, index: Path, reference: Callable[[list[str]], Any]) 
     # Named `.onnx-<random>.<pid>.tmp`: if this process is killed, the next ingest
     # removes it (`index.store.remove_leftovers`).
     with tempfile.TemporaryDirectory(dir=index, prefix=".onnx-", suffix=suffix()) as tmp:
-        staged = Path(tmp)
-        fused = _torch_export(model_dir, staged / "model.onnx")
-        got = OnnxEncoder(staged / "model.onnx", model_dir).encode(list(PROBES))
+        work = Path(tmp)
+        fused = _torch_export(model_dir, work / "model.onnx")
+        got = OnnxEncoder(work / "model.onnx", model_dir).encode(list(PROBES))
         want = np.asarray(reference(list(PROBES)), dtype=np.float32)
         want /= np.linalg.norm(want, axis=1, keepdims=True)
         worst = float(np.min(np.sum(got * want, axis=1)))
         if worst < MIN_COSINE:
             return worst
         meta = {"key": key, "min_cosine": worst, "probes": len(PROBES), "fused": fused}
-        (staged / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        _install(staged, export_dir(index))
+        (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        _install(work, export_dir(index))
     with contextlib.suppress(OSError):  # no writable cache: the index folder has its copy
         _install(export_dir(index), cache_dir() / key)
         prune_cache(key)
