@@ -28,6 +28,7 @@ from newsdesk.models.onnx_encoder import (
     export_key,
     exported,
     length_batches,
+    physical_cores,
     prune_cache,
 )
 from newsdesk.settings import load_settings
@@ -75,6 +76,8 @@ def test_batches_by_word_pieces_pad_as_the_tokenizer_does(built) -> None:  # typ
     batched = OnnxEncoder(path, settings.embed_model_path(), batch_size=4)
     alone = OnnxEncoder(path, settings.embed_model_path(), batch_size=1)
     assert np.allclose(batched.encode(texts), alone.encode(texts), atol=1e-5)
+    threads = batched.session.get_session_options().intra_op_num_threads
+    assert threads == (physical_cores() or 0)  # told the count, onnxruntime pins nothing
     fresh = OnnxEncoder(path, settings.embed_model_path(), batch_size=1)
     for (got, at), (want, where) in zip(batched.token_states(texts), fresh.token_states(texts),
                                         strict=True):
@@ -318,3 +321,17 @@ def test_an_install_removes_what_a_killed_install_left_there(tmp_path: Path) -> 
     assert live.exists()
     assert (dest / "model.onnx").read_bytes() == b"graph"
     assert sorted(p.name for p in dest.iterdir()) == sorted([live.name, "meta.json", "model.onnx"])
+
+
+def test_physical_cores_count_each_allowed_core_once(tmp_path: Path) -> None:
+    # Four CPUs, two cores with two hyperthreads each (0 and 2 share core 0).
+    for cpu, core in enumerate([0, 1, 0, 1]):
+        topology = tmp_path / f"cpu{cpu}" / "topology"
+        topology.mkdir(parents=True)
+        (topology / "physical_package_id").write_text("0\n")
+        (topology / "core_id").write_text(f"{core}\n")
+    assert physical_cores([0, 1, 2, 3], tmp_path) == 2
+    assert physical_cores([0, 2], tmp_path) == 1  # limited to one core's two CPUs
+    assert physical_cores([0, 1, 4], tmp_path) == 0  # a CPU the system says nothing of
+    assert physical_cores([0], tmp_path / "none") == 0
+    assert physical_cores() >= 1 or not Path("/sys/devices/system/cpu/cpu0/topology").is_dir()

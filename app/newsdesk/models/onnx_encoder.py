@@ -17,7 +17,7 @@ import os
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +131,28 @@ def _install(source: Path, dest: Path) -> None:
         os.replace(tmp, dest / name)
 
 
+def physical_cores(cpus: Iterable[int] | None = None, sysfs: Path = Path("/sys/devices/system/cpu")
+                   ) -> int:
+    """The physical cores this process may run on (its CPU affinity, hyperthreads counted
+    once); 0 when the system does not say.
+
+    onnxruntime, left to choose, takes the machine's physical cores and pins its threads to
+    them. Told the same count, it does not pin them: on the 2-core machine of BENCHMARKS.md
+    ("Encoder threads") generate p50 on `rtqa_dev` went from 327 to 309 ms, every answer
+    the same. A process limited to fewer CPUs (taskset, a container's cpuset) gets that
+    many threads rather than the machine's count."""
+    try:
+        allowed = sorted(os.sched_getaffinity(0) if cpus is None else cpus)
+        cores = set()
+        for cpu in allowed:
+            topology = sysfs / f"cpu{cpu}" / "topology"
+            cores.add(((topology / "physical_package_id").read_text().strip(),
+                       (topology / "core_id").read_text().strip()))
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS) or no sysfs
+        return 0
+    return len(cores)
+
+
 class OnnxEncoder:
     """Mean-pooled, L2-normalized MiniLM vectors from an exported graph; thread-safe."""
 
@@ -140,8 +162,8 @@ class OnnxEncoder:
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        threads = int(os.environ.get("NEWSDESK_ONNX_THREADS", "0"))
-        options.intra_op_num_threads = threads  # 0: onnxruntime picks the physical cores
+        threads = int(os.environ.get("NEWSDESK_ONNX_THREADS", "0")) or physical_cores()
+        options.intra_op_num_threads = threads  # 0: onnxruntime picks (`physical_cores`)
         self.session = ort.InferenceSession(
             str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
         )
