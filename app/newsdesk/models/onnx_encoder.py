@@ -136,11 +136,12 @@ def physical_cores(cpus: Iterable[int] | None = None, sysfs: Path = Path("/sys/d
     """The physical cores this process may run on (its CPU affinity, hyperthreads counted
     once); 0 when the system does not say.
 
-    onnxruntime, left to choose, takes the machine's physical cores and pins its threads to
-    them. Told the same count, it does not pin them: on the 2-core machine of BENCHMARKS.md
-    ("Encoder threads") generate p50 on `rtqa_dev` went from 327 to 309 ms, every answer
-    the same. A process limited to fewer CPUs (taskset, a container's cpuset) gets that
-    many threads rather than the machine's count."""
+    onnxruntime, left to choose, takes the machine's physical cores and sets its threads'
+    affinity ("leaving at default also enables some affinitization", its threading
+    guide). Told the same count, it does not: on the 2-core machine of BENCHMARKS.md
+    ("Encoder threads") generate p50 on `rtqa_dev` went from 327 to 314 ms (medians of
+    nine alternating runs), every answer the same. A process limited to fewer CPUs
+    (taskset, a container's cpuset) gets that many threads, not the machine's count."""
     try:
         allowed = sorted(os.sched_getaffinity(0) if cpus is None else cpus)
         cores = set()
