@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,10 @@ class ScriptedAssistant:
             raise item
         yield from item.answer.split("|")
         yield item
+
+
+def dead_pid() -> int:
+    """The id of a process that has exited (a staged file's writer that is gone)."""
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from newsdesk.staging import LEGACY_AGE, STAGED, alive, staged, sweep
-
-
-def dead_pid() -> int:
-    done = subprocess.Popen(["true"])
-    done.wait()
-    return done.pid
+from tests.fakes import dead_pid
 
 
 def test_a_staged_name_carries_the_writers_pid(tmp_path: Path) -> None:

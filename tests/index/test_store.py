@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from newsdesk.errors import ConfigError
 from newsdesk.index.store import close_client, get_collection, open_client, remove_leftovers
 from newsdesk.settings import load_settings
-from tests.fakes import SEEDS
+from tests.fakes import SEEDS, dead_pid
 
 
 def test_a_collection_name_chroma_rejects_is_a_config_error(tmp_path: Path) -> None:
@@ -25,9 +24,7 @@ def test_a_collection_name_chroma_rejects_is_a_config_error(tmp_path: Path) -> N
 
 
 def test_leftovers_of_dead_processes_go_and_live_ones_stay(tmp_path: Path) -> None:
-    done = subprocess.Popen(["true"])
-    done.wait()
-    dead, live = done.pid, os.getppid()
+    dead, live = dead_pid(), os.getppid()
     settings = load_settings(corpus=SEEDS, index=tmp_path / "index")
     index = settings.index
     for folder in ("onnx", "bm25", "chroma"):

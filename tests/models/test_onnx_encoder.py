@@ -32,7 +32,7 @@ from newsdesk.models.onnx_encoder import (
     prune_cache,
 )
 from newsdesk.settings import load_settings
-from tests.fakes import SEEDS
+from tests.fakes import SEEDS, dead_pid
 
 pytest.importorskip("onnx", reason="torch.onnx.export needs the onnx package")
 
@@ -305,14 +305,12 @@ def test_a_question_is_encoded_once_and_its_sentences_states_come_from_that_pass
 
 
 def test_an_install_removes_what_a_killed_install_left_there(tmp_path: Path) -> None:
-    done = subprocess.Popen(["true"])
-    done.wait()
     source, dest = tmp_path / "export", tmp_path / "cache" / "key"
     source.mkdir()
     dest.mkdir(parents=True)
     (source / "model.onnx").write_bytes(b"graph")
     (source / "meta.json").write_text("{}")
-    left = dest / f".model.onnx.{done.pid}.tmp"  # killed while copying 90 MB into the cache
+    left = dest / f".model.onnx.{dead_pid()}.tmp"  # killed while copying 90 MB into the cache
     left.write_bytes(b"half a graph")
     live = dest / f".meta.json.{os.getppid()}.tmp"
     live.write_text("{}")
