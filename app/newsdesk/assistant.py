@@ -278,9 +278,8 @@ class Assistant:
                         for c in citations)):
             short = None
         timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "generate": t3 - t2}
-        # Parts of generate, as the extractive generator timed them (`answer.extractive`,
-        # STAGES): scoring the sentences (their vectors within it), the short answer (the
-        # parse mostly within it).
+        # Parts of generate, as the extractive generator timed them
+        # (`answer.extractive.GENERATE_STAGES`); other generators report none.
         timings.update(draft.notes.get("stages", {}))
         if "reader_seconds" in draft.notes:  # the opt-in reader's part of generate
             timings["read"] = draft.notes["reader_seconds"]

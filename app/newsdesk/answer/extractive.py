@@ -51,7 +51,8 @@ NAME_PARTIAL = 0.5  # "Defence Minister Ashtiani" matched without "Ashtiani" cou
 # The parts of an answer's time it reports (`notes["stages"]`, then `Answer.timings`):
 # scoring every sentence, embedding the sentences the budget lets through (within the
 # scoring), picking the short answer and checking who else states it, and spaCy's parse
-# (the short answer's, mostly). Each is wall-clock seconds, 0 or absent when not run.
+# (the short answer's, mostly; with any wait for another session's parse). Each is
+# wall-clock seconds, absent when the stage did not run (a refusal has no short answer).
 GENERATE_STAGES = ("score", "sentence_vectors", "short_answer", "parse")
 # Words that name the kind of answer ("Super Bowl 2021 location"), not the event asked about.
 _ANSWER_NOUNS = frozenset("""location place venue date day year month time name city country
