@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from newsdesk.types import Passage
 
 STAGES = ("rewrite", "retrieve", "generate", "total")
-PARTS = frozenset({*GENERATE_STAGES, "read"})  # parts of generate, shown indented under it
+# generate's parts, in the order the generator names them ("read": the opt-in reader's);
+# the latency table lists them right after generate, marked as its parts.
+PARTS = (*GENERATE_STAGES, "read")
 CURVE_GRID = tuple(round(0.05 * i, 2) for i in range(17))  # refusal thresholds 0.00 … 0.80
 _CHART = (("accuracy", "accuracy"), ("hit_at_5", "Hit@5"), ("mrr_at_10", "MRR@10"),
           ("citation_recall", "citation recall"), ("refusal_rate", "refusal (unanswerable)"))
@@ -100,9 +102,7 @@ def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
 
     timed = [r.answer.timings for r in results if not r.scores.errored]
     out = {}
-    # generate's parts follow it, in the order the generator names them; "read" is the
-    # opt-in reader's.
-    known = (*STAGES[:-1], *GENERATE_STAGES, "read", STAGES[-1])
+    known = (*STAGES[:-1], *PARTS, STAGES[-1])
     for stage in (*known, *sorted({k for t in timed for k in t} - set(known))):
         if ms := [t[stage] * 1000 for t in timed if stage in t]:
             p50, p95, top = (round(float(v), 1) for v in np.percentile(ms, [50, 95, 100]))
