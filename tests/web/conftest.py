@@ -26,8 +26,11 @@ def browser() -> Iterator[Any]:
     """Debian's Chromium under Playwright, one per test module."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run scripts/install-browser (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An `expect` waits 5 s unless told: short for a page that waits on a server sharing
+    # two cores with the rest of the suite. A wait that is met returns at once.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
