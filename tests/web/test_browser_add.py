@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from newsdesk.settings import Settings
 from newsdesk.web.access import hash_password
 from tests.news_site import STRIKE_ANSWER, STRIKE_PAGE, STRIKE_QUESTION
 from tests.webserver import SCREENSHOTS, ChatServer, running_chat_server
@@ -187,11 +188,11 @@ def test_an_upload_over_the_limit_is_refused_before_it_reaches_the_corpus(
         editor: Editor, server: ChatServer, tmp_path: Path) -> None:
     before = sorted(p.name for p in server.corpus.iterdir())
     editor.open("nd-add-box")
-    # 6 MB, over the 5 MB limit. Handed over as a path: Playwright ships an in-memory
-    # buffer to the browser base64-encoded, and a 50 MB one took over the 30 s default
-    # on a loaded CI machine.
+    # A megabyte over the server's limit, as a path: Playwright ships an in-memory buffer
+    # base64-encoded, and a 50 MB one took over 30 s on a loaded CI machine.
+    defaults = Settings()
     big = tmp_path / "big.txt"
-    big.write_bytes(b"news " * 1_200_000)
+    big.write_bytes(b"x" * (max(defaults.max_file_bytes, defaults.max_page_bytes) + 1_000_000))
     editor.page.locator("#nd-upload input[type=file]").set_input_files(big, timeout=120_000)
     editor.page.get_by_text("exceed the maximum allowed size of 4.8 Mb").first.wait_for(
         timeout=60_000)
