@@ -163,6 +163,17 @@ class _Ruler:
     def __init__(self, rules: list[_Rule]):
         self.one_word = [r for r in rules if len(r.tests) == 1]
         self.more_words = [r for r in rules if len(r.tests) > 1]
+        # Nearly every one-word rule asks for one tag: a new word is tested against the
+        # rules of its own tag and the few that ask for none, not all ~130.
+        self._by_tag: dict[str, list[_Rule]] = {}
+        self._any_tag: list[_Rule] = []
+        for rule in self.one_word:
+            tag = next((v for f, how, v in rule.tests[0] if f == _FIELDS["TAG"] and how == "=="),
+                       None)
+            if tag is None:
+                self._any_tag.append(rule)
+            else:
+                self._by_tag.setdefault(tag, []).append(rule)
         # A word's one-word matches depend only on its (tag, lower, dep, is_space): news
         # text repeats those, so each is tested against the rules once.
         self._matches: dict[tuple[str, str, str, bool], tuple[_Rule, ...]] = {}
@@ -208,7 +219,8 @@ class _Ruler:
         for i, word in enumerate(words):
             matched = self._matches.get(word)
             if matched is None:
-                matched = tuple(r for r in self.one_word if _passes(word, r.tests[0]))
+                matched = tuple(r for r in (*self._by_tag.get(word[0], ()), *self._any_tag)
+                                if _passes(word, r.tests[0]))
                 if len(self._matches) < _MATCHES_KEPT:
                     self._matches[word] = matched
             found += ((rule.order, i, rule) for rule in matched)
