@@ -164,6 +164,7 @@ def main() -> int:
 
     from newsdesk.answer.short import (
         CHOOSE_FROM,
+        PARSED,
         READER_FEATURES,
         READER_MODEL_FILE,
         SENTENCES,
@@ -238,7 +239,7 @@ def main() -> int:
         "bias": round(bias, 6),
         "meta": {"script": "scripts/fit_short.py", "trained_on": [f.name for f in args.train],
                  "c": args.c, "seed": args.seed, "sentences": SENTENCES,
-                 "choose_from": CHOOSE_FROM,
+                 "choose_from": CHOOSE_FROM, "parsed": PARSED,
                  "candidates": sum(len(g["rows"]) for g in groups), "train": stats,
                  **meta_reader},
     }

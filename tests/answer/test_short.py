@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from newsdesk.answer.extractive import ExtractiveGenerator
 from newsdesk.answer.short import (
     CHOOSE_FROM,
     MODEL_FILE,
+    PARSED,
     SPAN_FEATURES,
     ShortModel,
     _label_of,
@@ -213,6 +215,34 @@ def test_the_context_fit_reads_a_candidate_in_its_sentence() -> None:
     plain = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
              for c in candidates(question, None, ranked, embed=embed)}
     assert plain["beyond meat"]["context_fit"] == 0.0
+
+
+def test_spacy_reads_only_the_best_parsed_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The best PARSED sentences are parsed with the question, in one pass; the ones
+    below still offer the names, dates and numbers found without spaCy and still count
+    as support, but have no entities and no tree (their words are "far")."""
+    from newsdesk.answer import short
+
+    seen: list[list[str]] = []
+    real = short.parse
+
+    def recording(texts: list[str]) -> list:
+        seen.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(short, "parse", recording)
+    question = "Who met the minister in Moscow?"
+    ranked = [(_sentence(f"Sergei Shoigu met the minister in Moscow on day {i}.", f"{i}.txt"),
+               0.9 - i / 100) for i in range(PARSED + 1)]
+    ranked.append((_sentence("Valery Gerasimov met the minister.", "late.txt"), 0.1))
+    found = {c.key: dict(zip(SPAN_FEATURES, c.row, strict=True))
+             for c in candidates(question, "person", ranked)}
+    assert seen[0] == [question, *(s.text for s, _ in ranked[:PARSED])]
+    assert found["sergei shoigu"]["support"] == pytest.approx(math.log1p(PARSED + 1))
+    assert found["sergei shoigu"]["ent_person"] == 1.0
+    late = found["valery gerasimov"]
+    assert late["ent_person"] == 0.0
+    assert late["tree_hops"] == pytest.approx(math.log1p(8))
 
 
 def test_a_piece_of_a_name_and_a_bare_title_are_marked() -> None:

