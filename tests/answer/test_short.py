@@ -15,6 +15,8 @@ from newsdesk.answer.short import (
     CHOOSE_FROM,
     MODEL_FILE,
     PARSED,
+    READER_MODEL_FILE,
+    SENTENCES,
     SPAN_FEATURES,
     ShortModel,
     _label_of,
@@ -89,6 +91,11 @@ def test_normalize_is_squads() -> None:
 def test_shipped_model_loads_and_a_foreign_one_is_refused(tmp_path: Path) -> None:
     model = ShortModel.load()
     assert model.meta["trained_on"] == ["rtqa_train"]
+    # Both span models saw the candidates the code makes: a changed count of sentences
+    # (searched, chosen from or parsed) changes the rows, and needs a refit.
+    for fitted in (model, ShortModel.load(READER_MODEL_FILE, reads=True)):
+        assert (fitted.meta["sentences"], fitted.meta["choose_from"], fitted.meta["parsed"]) \
+            == (SENTENCES, CHOOSE_FROM, PARSED)
     data = json.loads(MODEL_FILE.read_text())
     data["features"] = data["features"][::-1]
     (tmp_path / "short.json").write_text(json.dumps(data))
