@@ -16,7 +16,14 @@ With `--reader [MODEL.gguf]` the opt-in reader (`answer.reader`; default: the pa
 Gemma 3 270M) reads each question's best `CHOOSE_FROM` sentences too, every row gains
 `READER_FEATURES`, and the fit is written to `short_reader.json` (with the model file's
 name and SHA-256, and the SHA-256 of the prompt it read with: `prompts/reader.txt`, or
-the file in the `prompts` setting's folder).
+the file in the `prompts` setting's folder). It also fits the reader's gate
+(`read_below`, `fit_gate`): the plain model's pick probability from which the reader is
+not asked. That weighs `short.json`'s probabilities, so fit `short.json` first, from the
+same rows:
+
+    python scripts/fit_short.py --rows ROWS.json --reader --c 0.3 --repeats 5   # collects
+    python scripts/fit_short.py --rows ROWS.json --c 0.3 --repeats 5            # short.json
+    python scripts/fit_short.py --rows ROWS.json --reader --c 0.3 --repeats 5   # + the gate
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +55,7 @@ def collect(folder: Path, index_root: Path, pool: int, reader_model: Path | None
     model (a GGUF file), the reader's answer ("reading") for each too."""
     from newsdesk.answer.short import CHOOSE_FROM, normalize
     from newsdesk.evaluation.run import load_questions
+    from newsdesk.nlp.answer_types import question_type
 
     on = {"reader": True, "reader_model": reader_model} if reader_model else {}
     assistant = training_assistant(folder, index_root, **on)
@@ -60,7 +69,8 @@ def collect(folder: Path, index_root: Path, pool: int, reader_model: Path | None
         scored = extractive.score(q.question, passages, question_date(q.fields))
         found = extractive.short_candidates(q.question, passages, scored, exact=True)
         gold = {normalize(a) for a in q.answers}
-        out.append({"id": q.id, "set": folder.name, "keys": [c.key for c in found],
+        out.append({"id": q.id, "set": folder.name, "qtype": question_type(q.question) or "",
+                    "keys": [c.key for c in found],
                     "rows": [c.row for c in found],
                     "labels": [c.key in gold for c in found]})
         if reader is not None:
@@ -116,6 +126,96 @@ def cross_validated(groups: list[dict], folds: int, c: float, seed: int,
         mean, scale, weights, _ = fit(train, c, seed)
         hits += sum(_right(groups[i], mean, scale, weights, person) for i in held)
     return hits
+
+
+def _plain_pick(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray,
+                bias: float, person: int) -> tuple[bool, float]:
+    """The plain model's pick for one question (as `ShortModel.choose` makes it without a
+    reading): whether it is gold, and its probability (0 without a choosable candidate)."""
+    if not group["rows"]:
+        return False, 0.0
+    z = bias + ((np.asarray(group["rows"]) - mean) / scale) @ weights
+    options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
+    top = max(options, key=lambda i: z[i])
+    return bool(group["labels"][top]), float(1 / (1 + np.exp(-z[top])))
+
+
+def held_out_gate(groups: list[dict], folds: int, c: float, seed: int, plain_width: int
+                  ) -> list[tuple[bool, float, bool]]:
+    """Per question, fitted without it (one seeded split, both models on the same folds):
+    the plain pick is gold, its probability, and the reader's pick is gold. `groups` hold
+    rows with READER_FEATURES; the plain model uses their first `plain_width` columns."""
+    from newsdesk.answer.short import SPAN_FEATURES
+
+    person = SPAN_FEATURES.index("person_fit")
+    plain = [{**g, "rows": [row[:plain_width] for row in g["rows"]], "reading": ""}
+             for g in groups]
+    order = np.random.default_rng(seed).permutation(len(groups))
+    out: list[tuple[bool, float, bool]] = [(False, 0.0, False)] * len(groups)
+    for f in range(folds):
+        held = set(order[f::folds].tolist())
+        p_mean, p_scale, p_w, p_bias = fit([g for i, g in enumerate(plain)
+                                            if i not in held and g["rows"]], c, seed)
+        r_mean, r_scale, r_w, _ = fit([g for i, g in enumerate(groups)
+                                       if i not in held and g["rows"]], c, seed)
+        for i in held:
+            right, p = _plain_pick(plain[i], p_mean, p_scale, p_w, p_bias, person)
+            out[i] = (right, p, _right(groups[i], r_mean, r_scale, r_w, person))
+    return out
+
+
+def fit_gate(groups: list[dict], args: argparse.Namespace, plain_width: int
+             ) -> tuple[dict, dict]:
+    """The reader's gate (`ShortModel.needs_reading`), from cross-validated picks over the
+    seeded splits (both models fitted without the question), in two steps:
+
+    - `unread_types`: the question types (`nlp.answer_types.question_type`; "" for a
+      question that asks for no particular kind) for which reading every training
+      question of the type lost picks against the plain model's;
+    - `read_below`: among the rest, the lowest probability of the plain model's pick at
+      and above which the reader is not asked, such that the right picks (mean over the
+      splits) are at least those of reading every question of the read types.
+
+    Reading is the slow part of `--reader`: where it does not change picks for the
+    better, it is skipped."""
+    seeds = range(args.seed, args.seed + max(1, args.repeats))
+    runs = [held_out_gate(groups, args.folds, args.c, s, plain_width) for s in seeds]
+    kinds = [g.get("qtype") or "" for g in groups]
+
+    def right(reads: Callable[[int, float], bool]) -> float:
+        return float(np.mean([sum(r if reads(i, p) else pr for i, (pr, p, r) in enumerate(run))
+                              for run in runs]))
+
+    def share(reads: Callable[[int, float], bool]) -> float:
+        return float(np.mean([np.mean([reads(i, p) for i, (_, p, _) in enumerate(run)])
+                              for run in runs]))
+
+    gains = {k: float(np.mean([sum(r - pr for i, (pr, _, r) in enumerate(run) if kinds[i] == k)
+                               for run in runs])) for k in sorted(set(kinds))}
+    unread = sorted(k for k, gain in gains.items() if gain < 0)
+
+    def typed(i: int, p: float) -> bool:
+        return kinds[i] not in unread
+
+    grid = [round(0.01 * i, 2) for i in range(101)] + [1.01]  # 1.01: every question read
+    best = right(typed)
+    threshold = min(t for t in grid if right(lambda i, p, t=t: typed(i, p) and p < t)
+                    >= best - 1e-9)
+
+    def gated(i: int, p: float) -> bool:
+        return typed(i, p) and p < threshold
+
+    curve = {f"{t:.2f}": [round(right(lambda i, p, t=t: typed(i, p) and p < t), 2),
+                          round(share(lambda i, p, t=t: typed(i, p) and p < t), 3)]
+             for t in grid if t in (threshold, 1.01) or round(t * 100) % 10 == 0}
+    stats = {"right_cv_mean_always_reading": round(right(lambda i, p: True), 2),
+             "right_cv_mean_gated": round(right(gated), 2),
+             "read_share_cv": round(share(gated), 3),
+             "right_cv_mean_never_reading": round(right(lambda i, p: False), 2),
+             "gain_by_type_cv_mean": {k or "any": round(v, 2) for k, v in gains.items()},
+             "questions_by_type": {k or "any": kinds.count(k) for k in sorted(set(kinds))},
+             "curve_threshold_right_read_share": curve}
+    return {"unread_types": unread, "read_below": threshold}, stats
 
 
 def ablate(groups: list[dict], names: set[str], args: argparse.Namespace) -> int:
@@ -194,8 +294,9 @@ def main() -> int:
         for g in groups:
             g.pop("reading", None)
     else:
-        if any("reading" not in g for g in groups):
-            raise SystemExit(f"{args.rows}: rows without the reader's answers; delete it")
+        if any("reading" not in g or "qtype" not in g for g in groups):
+            raise SystemExit(f"{args.rows}: rows without the reader's answers or the "
+                             "question types; delete it")
         for g in groups:
             g["reading"] = reading = normalize(g["reading"])
             g["rows"] = [[*row, *reader_features(key, reading)]
@@ -233,10 +334,16 @@ def main() -> int:
                    "reader_prompt_sha256": sha256(load_settings().prompts / "reader.txt"),
                    "reader_right_train": sum(normalize(g["reading"]) in set(g["gold"])
                                              for g in groups)} if model else {}
+    gate: dict = {}
+    if model and args.folds > 1:
+        # The gate weighs the plain model's probability: fitted with the same rows, C and
+        # seed as short.json, which must be fitted first (its SHA-256 is recorded).
+        gate, gate_stats = fit_gate(groups, args, len(SPAN_FEATURES))
+        meta_reader |= {"gate": gate_stats, "plain_model_sha256": sha256(MODEL_OUT)}
     data = {
         "features": list(features),
         "mean": rounded(mean), "scale": rounded(scale), "weights": rounded(weights),
-        "bias": round(bias, 6),
+        "bias": round(bias, 6), **gate,
         "meta": {"script": "scripts/fit_short.py", "trained_on": [f.name for f in args.train],
                  "c": args.c, "seed": args.seed, "sentences": SENTENCES,
                  "choose_from": CHOOSE_FROM, "parsed": PARSED,

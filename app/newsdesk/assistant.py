@@ -189,6 +189,7 @@ class Assistant:
                     budget=self.settings.sentence_budget,
                     read=token_reader(embedder),
                     reader=self._reader(),
+                    reader_always=self.settings.reader_always,
                 )
             return self._extractive
 

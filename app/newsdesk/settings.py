@@ -96,10 +96,15 @@ class Settings(BaseSettings):
     local_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
     reader: bool = Field(
         False, description="Let a small language model read the best sentences to help pick "
-        "the short answer (about 0.4 s more per question; weights in answer/short_reader.json).",
+        "the short answer (about 0.65 s more for each question it reads; weights and its gate in "
+        "answer/short_reader.json).",
     )
     reader_model: Path | None = Field(
         None, description="GGUF model file for the reader (default: the packaged Gemma 3 270M)."
+    )
+    reader_always: bool = Field(
+        False, description="Let the reader read every question; by default it skips those "
+        "whose plain short answer is as sure as the gate fitted in answer/short_reader.json.",
     )
     openai_base_url: str = Field("", description="Base URL of an OpenAI-compatible endpoint.")
     openai_model: str = Field("", description="Model name at that endpoint.")

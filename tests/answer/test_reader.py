@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +28,7 @@ from newsdesk.answer.short import (
     reader_features,
 )
 from newsdesk.errors import GeneratorUnavailable
+from newsdesk.nlp.answer_types import question_type
 from newsdesk.settings import PROJECT_ROOT
 from newsdesk.types import Passage
 
@@ -207,6 +210,99 @@ def test_the_shipped_reader_model_was_fitted_on_train_with_its_features(
     (tmp_path / "short_reader.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="refit"):
         ShortModel.load(tmp_path / "short_reader.json", reads=True)
+
+
+def test_the_shipped_gate_weighs_the_shipped_plain_model() -> None:
+    """The gate compares short.json's probabilities, so it was fitted with that file."""
+    from newsdesk.answer.short import MODEL_FILE
+
+    model = ShortModel.load(READER_MODEL_FILE, reads=True)
+    assert model.read_below is not None
+    assert 0.0 <= model.read_below <= 1.01
+    assert model.meta["plain_model_sha256"] == hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
+    gate = model.meta["gate"]
+    assert gate["right_cv_mean_gated"] >= gate["right_cv_mean_always_reading"]
+    for kind in model.unread_types:  # each skipped type lost picks when read
+        assert gate["gain_by_type_cv_mean"][kind or "any"] < 0
+    assert ShortModel.load(MODEL_FILE).read_below is None  # the plain model has no gate
+
+
+def test_a_sure_plain_pick_is_not_read(tmp_path: Path) -> None:
+    """At or above the gate the reader is not asked and the plain pick stands; below it,
+    or with `reader_always`, it reads."""
+    passages = [Passage("a.txt", TEXT, 1.0, 0, len(TEXT))]
+    plain = _generator(tmp_path, FakeModel(None))
+    plain.reader = None
+    alone = plain.answer(QUESTION, passages)
+    sure = alone.notes["short_probability"]
+    assert alone.short is not None
+    assert alone.short.text != "Valery Gerasimov"
+
+    def run(gate: float, always: bool = False, unread: frozenset[str] = frozenset()
+            ) -> tuple[FakeModel, Any]:
+        model = FakeModel(" Valery Gerasimov")
+        gen = _generator(tmp_path, model)
+        gen.reader_always = always
+        gen._short_reader = replace(_only_reader_weights(), read_below=gate,
+                                    unread_types=unread)
+        return model, gen.answer(QUESTION, passages)
+
+    model, skipped = run(sure)
+    assert model.prompts == []
+    assert skipped.notes["reader_skipped"] is True
+    assert "reader_seconds" not in skipped.notes
+    assert skipped.short == alone.short
+    for gate, always in ((sure + 1e-6, False), (sure, True)):
+        model, read = run(gate, always)
+        assert len(model.prompts) == 1
+        assert "reader_skipped" not in read.notes
+        assert read.short is not None
+        assert read.short.text == "Valery Gerasimov"
+    # A question of a type the gate leaves unread is not read, however unsure the pick.
+    model, skipped = run(1.01, unread=frozenset({question_type(QUESTION) or ""}))
+    assert model.prompts == []
+    assert skipped.short == alone.short
+
+
+def test_the_gate_skips_the_types_reading_loses_and_the_sure_picks() -> None:
+    """`scripts/fit_short.py`'s gate on made-up questions: where the plain model is sure it
+    is right, reading is skipped; where it is unsure, the reader's answer is gold, except
+    for counts, where the reader names a wrong value and the plain pick is right."""
+    import argparse
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "fit_short", PROJECT_ROOT / "scripts" / "fit_short.py")
+    assert spec is not None
+    assert spec.loader is not None
+    fit_short = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit_short)
+    width = len(SPAN_FEATURES) + len(READER_FEATURES)
+    strength = SPAN_FEATURES.index("sentence_score")
+
+    def group(n: int, kind: str) -> dict:
+        rows = [[0.0] * width for _ in range(3)]
+        # easy: the gold value stands out; hard: a wrong one leads by a little; count:
+        # the gold one leads by a little, and the reader names the wrong one
+        values = {"easy": (3.0, 0.0, 0.0), "hard": (0.1, 0.2, 0.0), "count": (0.2, 0.1, 0.0)}
+        for row, value in zip(rows, values[kind], strict=True):
+            row[strength] = value + 0.01 * (n % 7)
+        said = 1 if kind == "count" else 0
+        rows[said][len(SPAN_FEATURES)] = 1.0  # reader_equal
+        keys = [f"gold {n}", f"wrong {n}", f"other {n}"]
+        return {"keys": keys, "rows": rows, "labels": [True, False, False],
+                "reading": keys[said], "said": (keys, [True, False, False]),
+                "qtype": "number" if kind == "count" else ""}
+
+    groups = [group(n, ("easy", "hard", "count")[n % 3]) for n in range(60)]
+    args = argparse.Namespace(seed=0, repeats=2, folds=5, c=1.0)
+    gate, stats = fit_short.fit_gate(groups, args, len(SPAN_FEATURES))
+    assert gate["unread_types"] == ["number"]
+    assert stats["gain_by_type_cv_mean"]["number"] < 0
+    assert stats["right_cv_mean_always_reading"] == 40  # the counts are lost
+    assert stats["right_cv_mean_gated"] == 60
+    assert gate["read_below"] < 1.01
+    assert stats["read_share_cv"] <= 0.4  # the hard third, and no more
 
 
 def test_a_prompt_the_fit_did_not_read_with_is_named(tmp_path: Path) -> None:

@@ -198,10 +198,15 @@ def test_result_lines_keep_every_answer_field_and_say_why(corpus: Path) -> None:
 
 
 def test_latency_percentiles_interpolate() -> None:
-    results = [QuestionResult(question(str(i)), answer("x", timings={"total": i / 1000}),
+    """Over the answers that timed a stage: the reader's `read` is absent where it skipped."""
+    def timings(i: int) -> dict[str, float]:
+        return {"total": i / 1000, **({"read": i / 1000} if i % 4 == 0 else {})}
+
+    results = [QuestionResult(question(str(i)), answer("x", timings=timings(i)),
                               score_answer(question(str(i)), answer("x"), [], QuoteChecker(SEEDS)))
                for i in range(1, 102)]
-    assert latency(results)["total"] == {"p50": 51.0, "p95": 96.0, "max": 101.0}
+    assert latency(results)["total"] == {"n": 101, "p50": 51.0, "p95": 96.0, "max": 101.0}
+    assert latency(results)["read"] == {"n": 25, "p50": 52.0, "p95": 95.2, "max": 100.0}
 
 
 def test_generate_parts_follow_generate_and_are_shown_under_it() -> None:

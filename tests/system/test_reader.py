@@ -16,7 +16,7 @@ from tests.evaluation.thresholds import (
     SEED_MINIMUMS,
     single_fact_shorts,
 )
-from tests.fakes import GERASIMOV_QUESTION, SEEDS, file_slice
+from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, SEEDS, file_slice
 from tests.ingest_support import newsdesk
 
 
@@ -32,8 +32,9 @@ def reader_installed() -> None:
 @pytest.mark.llm
 @pytest.mark.usefixtures("reader_installed")
 def test_ask_with_the_reader_cuts_a_verified_short_answer(seed_index: Path) -> None:
+    # reader_always: read even if the gate would find the plain pick sure enough
     run = newsdesk(["ask", "--json", "--reader", "--index", str(seed_index),
-                    GERASIMOV_QUESTION])
+                    GERASIMOV_QUESTION], NEWSDESK_READER_ALWAYS="1")
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["error"] == ""
@@ -43,6 +44,25 @@ def test_ask_with_the_reader_cuts_a_verified_short_answer(seed_index: Path) -> N
     assert file_slice(SEEDS, short["source"], short["start"], short["end"]) == short["text"]
     assert any(c["source"] == short["source"] and c["start"] <= short["start"]
                and short["end"] <= c["end"] for c in data["citations"])
+
+
+@pytest.mark.llm
+@pytest.mark.usefixtures("reader_installed")
+def test_the_reader_leaves_a_count_to_the_plain_pick(seed_index: Path) -> None:
+    """The shipped gate skips the question types reading lost on rtqa_train (counts among
+    them): no reading, and the short answer is the plain one."""
+    from newsdesk.answer.short import READER_MODEL_FILE, ShortModel
+
+    assert "number" in ShortModel.load(READER_MODEL_FILE, reads=True).unread_types
+    plain = json.loads(newsdesk(["ask", "--json", "--index", str(seed_index),
+                                 CSTO_QUESTION]).stdout)
+    run = newsdesk(["ask", "--json", "--reader", "--index", str(seed_index), CSTO_QUESTION])
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["error"] == ""
+    assert "read" not in data["timings"]
+    assert data["short_answer"] == plain["short_answer"]
+    assert data["short_answer"]["text"] == "4,000"
 
 
 @pytest.mark.llm
@@ -57,6 +77,8 @@ def test_the_seed_set_with_the_reader_keeps_its_floors(seed_index: Path, tmp_pat
     metrics = result.metrics
     assert metrics.reader == "gemma-3-270m-q4_k_m.gguf"
     assert metrics.latency_ms["read"]["p50"] > 0
+    # The gate leaves some questions unread (counts, and picks the plain model is sure of).
+    assert 0 < metrics.latency_ms["read"]["n"] < metrics.latency_ms["short_answer"]["n"]
     assert "with the reader gemma-3-270m-q4_k_m.gguf" in result.report_path.read_text()
     assert not [r.answer.error for r in result.results if r.answer.error]
     flat = metrics.to_dict()

@@ -110,6 +110,7 @@ class ExtractiveGenerator:
         budget: int | None = None,
         read: Read | None = None,
         reader: Reader | None = None,
+        reader_always: bool = False,
     ):
         self.embed = embed if isinstance(embed, _VectorCache) else _VectorCache(embed)
         self._budget = budget
@@ -121,6 +122,7 @@ class ExtractiveGenerator:
         self._scorer = scorer
         self._short: ShortModel | None = None
         self.reader = reader  # the opt-in reader (answer.reader), for the short answer
+        self.reader_always = reader_always  # read even when the plain pick is sure
         self._short_reader: ShortModel | None = None
         self._threshold = threshold
         self.max_sentences = max_sentences
@@ -338,9 +340,15 @@ class ExtractiveGenerator:
               notes: dict) -> Candidate | None:
         """The short answer: the span model's pick; with a reader on, the candidate it
         names, else the pick of the model fitted with its answer (the plain model's pick
-        when the reader fails)."""
+        when the reader fails, or when that pick is sure enough that reading is skipped:
+        `ShortModel.needs_reading`, unless `reader_always`)."""
         if self.reader is None or not found:
             return self.short_model.choose(found)
+        plain = self.short_model.choose(found)
+        if not self.reader_always and not self.short_reader_model.needs_reading(
+                plain, question_type(question)):
+            notes["reader_skipped"] = True
+            return plain
         try:
             reading = self.reader.read(question, [x.sentence.text for x in scored[:CHOOSE_FROM]])
         except GeneratorUnavailable as exc:

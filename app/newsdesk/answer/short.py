@@ -47,7 +47,7 @@ from newsdesk.models.parser import (
     Phrase,
     parse,
 )
-from newsdesk.nlp.answer_types import ORG_WORDS, entities, entity_spans
+from newsdesk.nlp.answer_types import ORG_WORDS, QTYPES, entities, entity_spans
 from newsdesk.nlp.dates import bare_weekdays, find_dates
 from newsdesk.nlp.names import TITLES, same_name
 from newsdesk.nlp.text import STOPWORDS, content_terms
@@ -181,6 +181,8 @@ _LABEL_OF_NOUN = {
     **dict.fromkeys("event festival tournament championship storm hurricane war".split(),
                     "EVENT"),
 }
+# What `nlp.answer_types.question_type` can say, "" for None (the reader's gate, per type).
+_QUESTION_TYPES = frozenset(name for name, _ in QTYPES) | {""}
 _COUNT = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
 _ASKED_KIND = {"who": "person", "whom": "person", "where": "place"}
 Embed = Callable[[list[str]], list[list[float]]]
@@ -678,11 +680,17 @@ def reader_features(key: str, reading: str) -> list[float]:
 @dataclass(frozen=True)
 class ShortModel:
     """The fitted span model: P(this candidate is the answer); `reads` when it was fitted
-    with READER_FEATURES (`short_reader.json`)."""
+    with READER_FEATURES (`short_reader.json`). Its gate says when the reader need not
+    read (`needs_reading`): for a question type in `unread_types` ("" for a question
+    that asks for no particular kind), or when the plain model's pick is at least
+    `read_below` probable (None: no threshold). Both are fitted by
+    `scripts/fit_short.py --reader` (`fit_gate`)."""
 
     linear: Linear
     meta: dict[str, Any]
     reads: bool = False
+    read_below: float | None = None
+    unread_types: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE, reads: bool = False) -> ShortModel:
@@ -691,8 +699,26 @@ class ShortModel:
         if tuple(data.get("features", ())) != features:
             raise ValueError(f"{path}: fitted on features {data.get('features')}, the code "
                              f"computes {features}; refit with scripts/fit_short.py")
+        gate = data.get("read_below") if reads else None
+        if gate is not None and not 0.0 <= float(gate) <= 1.01:
+            raise ValueError(f"{path}: read_below {gate} is no probability threshold")
+        unread = frozenset(data.get("unread_types", ()) if reads else ())
+        if unread - _QUESTION_TYPES:
+            raise ValueError(f"{path}: unread_types {sorted(unread - _QUESTION_TYPES)} are "
+                             f"no question types ({sorted(_QUESTION_TYPES)})")
         return cls(Linear.from_dict(data, len(features), str(path)),
-                   dict(data.get("meta", {})), reads)
+                   dict(data.get("meta", {})), reads,
+                   None if gate is None else float(gate), unread)
+
+    def needs_reading(self, plain: Candidate | None, qtype: str | None) -> bool:
+        """Whether the reader should read for a question of type `qtype`, given the plain
+        model's pick (`choose` without a reading, which set its probability; None when
+        the best sentences hold no candidate, where the reader may still name a lower
+        one's). Where the gate says no, reading did not change picks for the better on
+        rtqa_train cross-validation (BENCHMARKS.md, "sixteenth pass")."""
+        if (qtype or "") in self.unread_types:
+            return False
+        return plain is None or self.read_below is None or plain.probability < self.read_below
 
     def choose(self, found: list[Candidate], reading: str = "") -> Candidate | None:
         """The most probable candidate of the best CHOOSE_FROM sentences; every

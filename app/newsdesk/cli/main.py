@@ -24,7 +24,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _reader(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", action="store_true", default=None,
                         help="let a small language model help pick the short answer "
-                             "(about 0.4 s more per question; needs .[reader])")
+                             "(about 0.65 s more for each question it reads; needs .[reader])")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,7 +63,7 @@ class Metrics:
 
     overall: Rates
     by_type: dict[str, Rates]
-    latency_ms: dict[str, dict[str, float]]  # stage -> p50, p95, max
+    latency_ms: dict[str, dict[str, float]]  # stage -> n (answers timed), p50, p95, max
     generator: str
     questions_file: str
     corpus: str

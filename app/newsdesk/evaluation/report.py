@@ -97,7 +97,9 @@ def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
 
 
 def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
-    """p50/p95/max milliseconds of each stage in `Answer.timings` (linear interpolation)."""
+    """p50/p95/max milliseconds of each stage in `Answer.timings` (linear interpolation),
+    and `n`, the answers that timed it (a stage that did not run is not timed: the
+    reader skips questions its gate finds sure, a refusal has no short answer)."""
     import numpy as np
 
     timed = [r.answer.timings for r in results if not r.scores.errored]
@@ -106,7 +108,7 @@ def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
     for stage in (*known, *sorted({k for t in timed for k in t} - set(known))):
         if ms := [t[stage] * 1000 for t in timed if stage in t]:
             p50, p95, top = (round(float(v), 1) for v in np.percentile(ms, [50, 95, 100]))
-            out[stage] = {"p50": p50, "p95": p95, "max": top}
+            out[stage] = {"n": len(ms), "p50": p50, "p95": p95, "max": top}
     return out
 
 
@@ -187,8 +189,8 @@ def headline(m: Metrics) -> list[str]:
 
 
 def _sections(m: Metrics, chart: str) -> list[str]:
-    lat = [(f"… {s}" if s in PARTS else s, *(f"{v[k]:.1f}" for k in ("p50", "p95", "max")))
-           for s, v in m.latency_ms.items()]
+    lat = [(f"… {s}" if s in PARTS else s, f"{v.get('n', '')}",
+            *(f"{v[k]:.1f}" for k in ("p50", "p95", "max"))) for s, v in m.latency_ms.items()]
     by_type = [(t, str(r.questions), *map(_fmt, (
         r.accuracy, r.f1, r.hit_at_5, r.mrr_at_10, r.citation_recall, r.refusal_rate,
         r.false_refusal_rate))) for t, r in m.by_type.items()]
@@ -196,7 +198,7 @@ def _sections(m: Metrics, chart: str) -> list[str]:
               else f"{p.threshold:.2f}", _fmt(p.refusal_rate), _fmt(p.false_refusal_rate))
              for p in m.curve]
     return [
-        "## Latency (ms, models loaded)", "", *_table(("stage", "p50", "p95", "max"), lat), "",
+        "## Latency (ms, models loaded)", "", *_table(("stage", "n", "p50", "p95", "max"), lat), "",
         "## By question type", "", *_table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10",
                                             "citation recall", "refusal", "false refusal"),
                                            by_type), "", f"![per-type metrics]({chart})", "",
