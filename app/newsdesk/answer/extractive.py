@@ -340,8 +340,9 @@ class ExtractiveGenerator:
               notes: dict) -> Candidate | None:
         """The short answer: the span model's pick; with a reader on, the candidate it
         names, else the pick of the model fitted with its answer (the plain model's pick
-        when the reader fails, or when that pick is sure enough that reading is skipped:
-        `ShortModel.needs_reading`, unless `reader_always`)."""
+        when the reader fails, or when its gate leaves the question unread: a count, or a
+        pick the plain model is sure of, `ShortModel.needs_reading`; unless
+        `reader_always`)."""
         if self.reader is None or not found:
             return self.short_model.choose(found)
         plain = self.short_model.choose(found)
@@ -353,7 +354,7 @@ class ExtractiveGenerator:
             reading = self.reader.read(question, [x.sentence.text for x in scored[:CHOOSE_FROM]])
         except GeneratorUnavailable as exc:
             notes["reader_error"] = str(exc)
-            return self.short_model.choose(found)
+            return plain
         notes["reader_answer"] = reading.answer
         notes["reader_seconds"] = reading.seconds
         return self.short_reader_model.choose(found, reading.answer)

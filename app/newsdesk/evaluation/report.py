@@ -99,7 +99,7 @@ def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
 def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
     """p50/p95/max milliseconds of each stage in `Answer.timings` (linear interpolation),
     and `n`, the answers that timed it (a stage that did not run is not timed: the
-    reader skips questions its gate finds sure, a refusal has no short answer)."""
+    reader skips the questions its gate leaves unread, a refusal has no short answer)."""
     import numpy as np
 
     timed = [r.answer.timings for r in results if not r.scores.errored]
