@@ -93,6 +93,13 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _top(group: dict, z: np.ndarray, person: int) -> int:
+    """The row `ShortModel.choose` picks without a reading, given the rows' logits `z`:
+    the most probable, among the people when a who-question's candidates name one."""
+    options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
+    return max(options, key=lambda i: z[i])
+
+
 def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray,
            person: int | None = None) -> bool:
     """The model's pick for one question (as `ShortModel.choose` makes it) is gold;
@@ -110,56 +117,49 @@ def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray
     z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
     if person is None:
         person = SPAN_FEATURES.index("person_fit")
-    options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
-    return bool(group["labels"][max(options, key=lambda i: z[i])])
+    return bool(group["labels"][_top(group, z, person)])
+
+
+def _held_out(count: int, folds: int, seed: int) -> list[set[int]]:
+    """The seeded `folds`-fold split of `count` training questions: each fold's indexes."""
+    order = np.random.default_rng(seed).permutation(count)
+    return [set(order[f::folds].tolist()) for f in range(folds)]
 
 
 def cross_validated(groups: list[dict], folds: int, c: float, seed: int,
                     person: int | None = None) -> int:
     """Questions whose pick is gold when the model is fitted without them (seeded
     `folds`-fold split of the training questions)."""
-    order = np.random.default_rng(seed).permutation(len(groups))
     hits = 0
-    for f in range(folds):
-        held = set(order[f::folds].tolist())
+    for held in _held_out(len(groups), folds, seed):
         train = [g for i, g in enumerate(groups) if i not in held and g["rows"]]
         mean, scale, weights, _ = fit(train, c, seed)
         hits += sum(_right(groups[i], mean, scale, weights, person) for i in held)
     return hits
 
 
-def _plain_pick(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray,
-                bias: float, person: int) -> tuple[bool, float]:
-    """The plain model's pick for one question (as `ShortModel.choose` makes it without a
-    reading): whether it is gold, and its probability (0 without a choosable candidate)."""
-    if not group["rows"]:
-        return False, 0.0
-    z = bias + ((np.asarray(group["rows"]) - mean) / scale) @ weights
-    options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
-    top = max(options, key=lambda i: z[i])
-    return bool(group["labels"][top]), float(1 / (1 + np.exp(-z[top])))
-
-
 def held_out_gate(groups: list[dict], folds: int, c: float, seed: int, plain_width: int
                   ) -> list[tuple[bool, float, bool]]:
     """Per question, fitted without it (one seeded split, both models on the same folds):
-    the plain pick is gold, its probability, and the reader's pick is gold. `groups` hold
-    rows with READER_FEATURES; the plain model uses their first `plain_width` columns."""
+    the plain pick is gold, its probability (0 without a choosable candidate), and the
+    reader's pick is gold. `groups` hold rows with READER_FEATURES; the plain model uses
+    their first `plain_width` columns."""
     from newsdesk.answer.short import SPAN_FEATURES
 
     person = SPAN_FEATURES.index("person_fit")
-    plain = [{**g, "rows": [row[:plain_width] for row in g["rows"]], "reading": ""}
-             for g in groups]
-    order = np.random.default_rng(seed).permutation(len(groups))
+    plain = [{**g, "rows": [row[:plain_width] for row in g["rows"]]} for g in groups]
     out: list[tuple[bool, float, bool]] = [(False, 0.0, False)] * len(groups)
-    for f in range(folds):
-        held = set(order[f::folds].tolist())
+    for held in _held_out(len(groups), folds, seed):
         p_mean, p_scale, p_w, p_bias = fit([g for i, g in enumerate(plain)
                                             if i not in held and g["rows"]], c, seed)
         r_mean, r_scale, r_w, _ = fit([g for i, g in enumerate(groups)
                                        if i not in held and g["rows"]], c, seed)
         for i in held:
-            right, p = _plain_pick(plain[i], p_mean, p_scale, p_w, p_bias, person)
+            right, p = False, 0.0
+            if plain[i]["rows"]:
+                z = p_bias + ((np.asarray(plain[i]["rows"]) - p_mean) / p_scale) @ p_w
+                top = _top(plain[i], z, person)
+                right, p = bool(plain[i]["labels"][top]), float(1 / (1 + np.exp(-z[top])))
             out[i] = (right, p, _right(groups[i], r_mean, r_scale, r_w, person))
     return out
 
