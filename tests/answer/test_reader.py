@@ -40,15 +40,21 @@ QUESTION = "Which Russian official did Bagheri meet?"
 
 
 class FakeModel:
-    """`LocalChatModel.complete` with a fixed reply; records every prompt."""
+    """`LocalChatModel.complete` with a fixed reply; records every prompt, and apart from
+    them the prompt's fixed opening the reader has it read (for one token) before each."""
 
     def __init__(self, reply: str | None) -> None:
         self.reply = reply
         self.prompts: list[str] = []
+        self.openings: list[str] = []
 
     def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> str:
-        self.prompts.append(prompt)
-        assert (max_tokens, tuple(stop)) == (MAX_TOKENS, STOP)
+        if max_tokens == 1:
+            self.openings.append(prompt)
+        else:
+            self.prompts.append(prompt)
+            assert max_tokens == MAX_TOKENS
+        assert tuple(stop) == STOP
         if self.reply is None:
             raise GeneratorUnavailable("the local model failed: it crashed")
         return self.reply
@@ -75,6 +81,25 @@ def test_the_prompt_ends_where_the_model_answers() -> None:
     assert prompt.endswith(f"Text: First sentence. Second one.\nQuestion: {QUESTION}\nAnswer:")
     assert prompt.startswith("Answer each question with the shortest phrase copied from the "
                              "text")
+
+
+def test_each_question_is_read_after_the_same_opening() -> None:
+    """The model's cache is reset to the prompt's fixed opening before every question, so
+    what was read before cannot change the answer (the real model:
+    tests/system/test_reader.py)."""
+    model = FakeModel("Sergei Shoigu")
+    reader = _reader(model)
+    reader.read(QUESTION, ["First sentence."])
+    reader.read(QUESTION, ["First sentence."])
+    reader.read("Who joined them?", ["Another sentence."])
+    assert model.openings == [reader.opening] * 3
+    assert reader.opening.endswith("Text:\n")
+    assert "$" not in reader.opening
+    assert "Harbour Gulls" in reader.opening
+    for prompt in model.prompts:
+        # the same opening, then the question's own text from a token the cache lacks
+        assert prompt.startswith(reader.opening[:-1] + " ")
+    assert [p.count("Question:") for p in model.prompts] == [4, 4, 4]
 
 
 def test_a_dollar_in_the_text_is_kept_as_written() -> None:

@@ -67,6 +67,29 @@ def test_the_reader_leaves_a_count_to_the_plain_pick(seed_index: Path) -> None:
 
 @pytest.mark.llm
 @pytest.mark.usefixtures("reader_installed")
+def test_a_question_reads_the_same_asked_again(seed_index: Path) -> None:
+    """In one process (the web chat, an evaluation) the model's cache holds the previous
+    prompt; asked again at once, these seed questions read differently without the reset
+    to the prompt's fixed opening (`Reader.read`; "Iran", then "the Middle East")."""
+    from newsdesk import Assistant
+
+    questions = {json.loads(line)["id"]: json.loads(line)["question"]
+                 for line in (SEEDS / "questions.jsonl").read_text().splitlines()}
+    assistant = Assistant.from_settings(corpus=SEEDS, index=seed_index, reader=True)
+    extractive = assistant.extractive()
+    assert extractive.reader is not None
+    for qid in ("m06", "s18", "u05"):
+        question = questions[qid]
+        passages = assistant.retriever().search_pool(question, 12)
+        sentences = [x.sentence.text for x in extractive.score(question, passages, None)[:3]]
+        first = extractive.reader.read(question, sentences).answer
+        again = extractive.reader.read(question, sentences).answer
+        extractive.reader.read("Who said it?", sentences)
+        assert first == again == extractive.reader.read(question, sentences).answer, qid
+
+
+@pytest.mark.llm
+@pytest.mark.usefixtures("reader_installed")
 def test_the_seed_set_with_the_reader_keeps_its_floors(seed_index: Path, tmp_path: Path) -> None:
     """`newsdesk eval --reader` on the seeds: the default path's floors, and the reader's
     own short-answer floors (a broken prompt or model would fall below them)."""

@@ -10,6 +10,15 @@ a completion prompt (an instruction and three invented examples: a name, an amou
 phrase), since a base model continues text rather than following chat turns. It was
 chosen on rtqa_train cross-validation, and `short_reader.json` records its SHA-256: a
 changed prompt needs a refit.
+
+The same question reads the same whatever was read before. llama.cpp keeps the previous
+prompt's cache and reuses the longest opening it shares with the next one, then computes
+the rest in one batch; a batch's numbers depend on its size, so the reused part changed
+the answer: asked twice in a row, 4 of 40 rtqa_train questions read differently the second
+time ("Tyson Foods", then "Beyond Meat"). Before each question the model reads the prompt's
+fixed opening (up to the first variable) and a line break, so every question's own text is
+computed from the same cache, whatever came before (0 of 40 differed; about 23 ms a reading;
+BENCHMARKS.md, "seventeenth pass").
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from newsdesk.answer.short import READER_MODEL_FILE
 
 MAX_TOKENS = 16  # a short answer is a few words; the first line is taken
 STOP = ("\n",)
+_MARK = "\x00"  # stands in for the prompt's variables to find where its fixed opening ends
 
 # prompt, max_tokens, stop -> the model's continuation (`LocalChatModel.complete`)
 Complete = Callable[[str, int, Sequence[str]], str]
@@ -46,12 +56,18 @@ class Reader:
         self.complete = complete
         self.prompt = prompt
         self.model = model  # the model file's name, reported beside the answer
+        # What the model reads before each question: the opening every prompt shares, its
+        # trailing space cut (a tokenizer joins it to the next word), and a line break that
+        # no question's text starts with, so the cache ends where the opening does.
+        marked = prompt.render(text=_MARK, question=_MARK)
+        self.opening = marked[: marked.index(_MARK)].rstrip() + "\n"
 
     def read(self, question: str, sentences: Sequence[str]) -> Reading:
         """The model's first line after `Answer:`; raises GeneratorUnavailable if it fails."""
         # Prompt.render ends the text with a newline; the model continues after "Answer:".
         text = self.prompt.render(text=" ".join(sentences), question=question).rstrip("\n")
         start = time.perf_counter()
+        self.complete(self.opening, 1, STOP)  # the same cache before every question
         answer = self.complete(text, MAX_TOKENS, STOP).strip()
         return Reading(answer, time.perf_counter() - start)
 
