@@ -20,7 +20,7 @@ from newsdesk.errors import GeneratorUnavailable
 from newsdesk.models import chat as llm
 from newsdesk.models.chat import LocalChatModel, OpenAIChatModel
 from newsdesk.settings import packaged_test_llm
-from tests.fakes import ROOT
+from tests.fakes import ROOT, SEEDS
 from tests.ingest_support import free_port
 from tests.llm_server import ServerURL, openai_server
 
@@ -75,6 +75,33 @@ def test_local_streams_several_pieces_deterministically(local: LocalChatModel) -
     assert all(isinstance(piece, str) and piece for piece in first)
     assert "".join(first).strip()
     assert first == second
+
+
+def _seed_question(question: str, chars: int = 1000) -> list[dict[str, str]]:
+    """The answer prompt's system message, and the five seed articles' openings as passages."""
+    passages = "\n\n".join(f"[{i}]\n{path.read_text()[:chars]}"
+                            for i, path in enumerate(sorted(SEEDS.glob("*.txt")), start=1))
+    return [{"role": "system", "content": (ROOT / "prompts" / "answer_system.txt").read_text()},
+            {"role": "user", "content": f"Passages:\n{passages}\n\nQuestion: {question}\n"
+                                        "Answer (every sentence ends with [n]):"}]
+
+
+def test_local_replies_the_same_whatever_was_asked_before(local: LocalChatModel) -> None:
+    """llama.cpp reuses the cache of the previous prompt's shared opening; without the reset
+    to the system message, this question's reply changed after its passages were cached
+    by another question."""
+    question = _seed_question(
+        "Iran showcased a replica of which air defense system at the Russian exhibition?")
+    unrelated = [question[0], {"role": "user", "content": "Passages:\n[1]\nNothing.\n\n"
+                                                           "Question: What happened?"}]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return "".join(local.stream_chat(messages, max_tokens=128))
+
+    reply(unrelated)  # the cache holds the system message alone
+    first = reply(question)
+    reply(_seed_question("Who said it?"))  # the cache holds the passages too
+    assert reply(question) == first
 
 
 def test_local_honors_max_tokens(local: LocalChatModel) -> None:

@@ -145,14 +145,24 @@ class LocalChatModel:
     def stream_chat(
         self, messages: list[dict[str, str]], max_tokens: int
     ) -> Generator[str, None, None]:
-        """Yield reply pieces (greedy); GeneratorUnavailable after `timeout` s of silence."""
+        """Yield reply pieces (greedy); GeneratorUnavailable after `timeout` s of silence.
+
+        The same messages get the same reply whatever was asked before. llama.cpp keeps
+        the previous prompt's cache and computes only what follows the longest opening the
+        two share, and a batch's sums depend on where it starts: asked again after other
+        questions, 10 of 30 seed answers' texts changed. So the model first reads the
+        system message alone (kept in the cache: every request shares it) and the rest is
+        always computed from its end; without a system message nothing is reused.
+        """
         _check_max_tokens(max_tokens)
         server = self._load()
+        system = messages[:1] if messages and messages[0].get("role") == "system" else []
         request = {
             "messages": messages,
             "max_tokens": max_tokens,
             "temperature": 0.0,
             "stream": True,
+            "cache_prompt": bool(system),
         }
         # handle_chat_completions blocks and calls back in the calling thread, so it runs in a
         # worker thread and hands pieces over through a queue; returning True stops generation.
@@ -176,6 +186,10 @@ class LocalChatModel:
             try:
                 with self._generate_lock:
                     if not cancel.is_set():
+                        if system:  # its reply is not used: a failure shows in the next
+                            server.handle_chat_completions(
+                                {"messages": system, "max_tokens": 1, "temperature": 0.0},
+                                lambda reply: False)
                         server.handle_chat_completions(request, on_chunk)
             except Exception as exc:
                 pieces.put(("error", f"the local model failed: {exc}"))
