@@ -41,19 +41,18 @@ QUESTION = "Which Russian official did Bagheri meet?"
 
 class FakeModel:
     """`LocalChatModel.complete` with a fixed reply; records every prompt, and apart from
-    them the prompt's fixed opening the reader has it read (for one token) before each."""
+    them the opening the reader has the model read alone before each."""
 
     def __init__(self, reply: str | None) -> None:
         self.reply = reply
         self.prompts: list[str] = []
         self.openings: list[str] = []
 
-    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> str:
-        if max_tokens == 1:
-            self.openings.append(prompt)
-        else:
-            self.prompts.append(prompt)
-            assert max_tokens == MAX_TOKENS
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = (),
+                 opening: str = "") -> str:
+        self.openings.append(opening)
+        self.prompts.append(prompt)
+        assert max_tokens == MAX_TOKENS
         assert tuple(stop) == STOP
         if self.reply is None:
             raise GeneratorUnavailable("the local model failed: it crashed")

@@ -37,8 +37,8 @@ MAX_TOKENS = 16  # a short answer is a few words; the first line is taken
 STOP = ("\n",)
 _MARK = "\x00"  # stands in for the prompt's variables to find where its fixed opening ends
 
-# prompt, max_tokens, stop -> the model's continuation (`LocalChatModel.complete`)
-Complete = Callable[[str, int, Sequence[str]], str]
+# prompt, max_tokens, stop, opening -> the model's continuation (`LocalChatModel.complete`)
+Complete = Callable[[str, int, Sequence[str], str], str]
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ class Reader:
         # Prompt.render ends the text with a newline; the model continues after "Answer:".
         text = self.prompt.render(text=" ".join(sentences), question=question).rstrip("\n")
         start = time.perf_counter()
-        self.complete(self.opening, 1, STOP)  # the same cache before every question
-        answer = self.complete(text, MAX_TOKENS, STOP).strip()
+        # the same cache before every question
+        answer = self.complete(text, MAX_TOKENS, STOP, self.opening).strip()
         return Reading(answer, time.perf_counter() - start)
 
 

@@ -7,7 +7,7 @@ import importlib
 import queue
 import secrets
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -59,6 +59,19 @@ def _stop_running_generations() -> None:
         cancel.set()
     for worker, _ in running:
         worker.join(EXIT_GRACE_SECONDS)
+
+
+def _read_alone(handle: Callable[[dict[str, Any], Callable[[Any], bool]], Any],
+                request: dict[str, Any]) -> None:
+    """Have llama.cpp read `request` (a prompt, or messages) and write one token, unused.
+
+    llama.cpp keeps the previous prompt's cache and computes only what follows the longest
+    opening the next prompt shares with it, in one batch whose sums depend on where it
+    starts: so what was asked before can change a reply. Read alone first, an opening every
+    prompt shares is the whole cache, and the rest of each prompt is computed from its
+    end. Its reply is not used: a failure shows in the request that follows.
+    """
+    handle({**request, "max_tokens": 1, "temperature": 0.0}, lambda reply: False)
 
 
 def _check_max_tokens(max_tokens: int) -> None:
@@ -147,12 +160,11 @@ class LocalChatModel:
     ) -> Generator[str, None, None]:
         """Yield reply pieces (greedy); GeneratorUnavailable after `timeout` s of silence.
 
-        The same messages get the same reply whatever was asked before. llama.cpp keeps
-        the previous prompt's cache and computes only what follows the longest opening the
-        two share, and a batch's sums depend on where it starts: asked again after other
-        questions, 10 of 30 seed answers' texts changed. So the model first reads the
-        system message alone (kept in the cache: every request shares it) and the rest is
-        always computed from its end; without a system message nothing is reused.
+        The same messages get the same reply whatever was asked before: the model first
+        reads the system message alone (`_read_alone`; every request shares it), and the
+        rest is always computed from its end. Without the reset, 10 of 30 seed answers'
+        texts changed when asked again after other questions. Without a system message
+        nothing is reused.
         """
         _check_max_tokens(max_tokens)
         server = self._load()
@@ -186,10 +198,8 @@ class LocalChatModel:
             try:
                 with self._generate_lock:
                     if not cancel.is_set():
-                        if system:  # its reply is not used: a failure shows in the next
-                            server.handle_chat_completions(
-                                {"messages": system, "max_tokens": 1, "temperature": 0.0},
-                                lambda reply: False)
+                        if system:
+                            _read_alone(server.handle_chat_completions, {"messages": system})
                         server.handle_chat_completions(request, on_chunk)
             except Exception as exc:
                 pieces.put(("error", f"the local model failed: {exc}"))
@@ -218,8 +228,14 @@ class LocalChatModel:
             cancel.set()
             self._cancels.discard(cancel)
 
-    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> str:
-        """The greedy completion of `prompt` (how a base model is asked), in this thread."""
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = (),
+                 opening: str = "") -> str:
+        """The greedy completion of `prompt` (how a base model is asked), in this thread.
+
+        With an `opening` (the text every prompt of a kind starts with), the model first
+        reads it alone (`_read_alone`), so `prompt` is computed from the same cache
+        whatever was asked before; no other request comes in between.
+        """
         _check_max_tokens(max_tokens)
         server = self._load()
         request = {"prompt": prompt, "max_tokens": max_tokens, "temperature": 0.0,
@@ -232,6 +248,8 @@ class LocalChatModel:
 
         try:
             with self._generate_lock:
+                if opening:
+                    _read_alone(server.handle_completions, {"prompt": opening})
                 server.handle_completions(request, on_reply)
         except Exception as exc:
             raise GeneratorUnavailable(f"the local model failed: {exc}") from None
