@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,8 @@ from tests.evaluation.thresholds import (
     SEED_MINIMUMS,
     single_fact_shorts,
 )
-from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, SEEDS, file_slice
-from tests.ingest_support import newsdesk
+from tests.fakes import CSTO_QUESTION, GERASIMOV_QUESTION, ROOT, SEEDS, file_slice
+from tests.ingest_support import newsdesk, newsdesk_env
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +88,23 @@ def test_a_question_reads_the_same_asked_again(seed_index: Path) -> None:
         again = extractive.reader.read(question, sentences).answer
         extractive.reader.read("Who said it?", sentences)
         assert first == again == extractive.reader.read(question, sentences).answer, qid
+
+
+@pytest.mark.llm
+@pytest.mark.usefixtures("reader_installed")
+def test_the_repeat_check_script_asks_twice_and_finds_no_change(seed_index: Path) -> None:
+    """`scripts/repeat_check.py`, which measures the figures in BENCHMARKS.md ("The same
+    question reads the same"), on three seed questions, each read twice in a row."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "repeat_check.py"), "--corpus", str(SEEDS),
+         "--questions", str(SEEDS / "questions.jsonl"), "--index", str(seed_index),
+         "--reader-always", "--limit", "3", "--order", "row"],
+        capture_output=True, text=True, timeout=600, env=newsdesk_env(), cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert report["questions"] == 3
+    assert report["model_outputs"] >= 1  # the reader read
+    assert report["differ"] == {"answer": 0, "short": 0, "model": 0}, report["changed"]
 
 
 @pytest.mark.llm
