@@ -189,6 +189,20 @@ def test_a_number_is_offered_without_its_hedge() -> None:
     assert not any(k.startswith(("about", "more than")) for k in found)
 
 
+def test_the_outlet_credit_is_no_candidate() -> None:
+    """"(CNN)" opening a report and "| CNN" after a page title name the publisher; the
+    same outlet named in the report's words is still a candidate."""
+    opening = _sentence("(CNN) The Emmy for drama series went to Succession on Monday.")
+    title = _sentence("Cubans to decide on same-sex marriage in referendum | CNN", offset=80)
+    said = _sentence("CNN reported that Cuba approved the new family code.", offset=160)
+    question = "Which show won the Emmy, according to the report?"
+    found = {c.key: c for c in candidates(question, None, [(opening, 0.9), (title, 0.8)])}
+    assert "succession" in found
+    assert "cnn" not in found
+    with_said = {c.key: c for c in candidates(question, None, [(opening, 0.9), (said, 0.5)])}
+    assert [(x.start, x.end) for x in with_said["cnn"].spans] == [(160, 163)]
+
+
 def test_the_context_fit_reads_a_candidate_in_its_sentence() -> None:
     """The mean of the candidate's word-piece states, by their offsets, against the
     question's vector: pieces that overlap the span count, the others do not; without the

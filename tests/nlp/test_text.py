@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from newsdesk.nlp.text import sentence_spans
+import pytest
+
+from newsdesk.nlp.text import credit_spans, sentence_spans
 
 
 def spans(text: str) -> list[str]:
@@ -20,3 +22,17 @@ def test_sentence_offsets_index_the_text() -> None:
     for s, e in sentence_spans(text):
         assert text[s:e] == text[s:e].strip()
         assert text[s:e]
+
+
+@pytest.mark.parametrize(("text", "credits"), [
+    ("(CNN) The 74th Emmy Awards were presented Monday.", ["CNN"]),
+    ("(CNN Business) Apple on Monday released iOS 16.", ["CNN Business"]),
+    ("TEHRAN (Tasnim) – Iran's army said on Sunday.", ["Tasnim"]),
+    ("WASHINGTON, Nov. 21 (AP) - The Senate voted.", ["AP"]),
+    ("Cubans to decide on same-sex marriage in referendum | CNN", ["CNN"]),
+    ("Salyukov (pictured) said the drills went well.", []),
+    ("The deal (worth $5 billion) was signed.", []),
+    ("Ratings rose | fell, the report said.", []),
+])
+def test_the_outlets_credit_is_found(text: str, credits: list[str]) -> None:
+    assert [text[a:b] for a, b in credit_spans(text)] == credits

@@ -50,7 +50,7 @@ from newsdesk.models.parser import (
 from newsdesk.nlp.answer_types import ORG_WORDS, QTYPES, entities, entity_spans
 from newsdesk.nlp.dates import bare_weekdays, find_dates
 from newsdesk.nlp.names import TITLES, same_name
-from newsdesk.nlp.text import STOPWORDS, content_terms
+from newsdesk.nlp.text import STOPWORDS, content_terms, credit_spans
 
 MODEL_FILE = Path(__file__).with_name("short.json")
 SENTENCES = 10  # candidates (and their support) come from the best this many sentences
@@ -365,10 +365,13 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
         view = _SentenceView(s, q_positions, tree, asked_tokens)
         # "How many" wants a count: "first" is an ordinal, not one.
         offered = [p for p in tree.phrases if not (count and p.label == "ORDINAL")]
+        credits = [(s.start + a, s.start + b) for a, b in credit_spans(s.text)]
         for span in sentence_spans_of(s, kinds, offered):
             key = normalize(span.text)
             if not key or f" {key} " in asked_norm:
                 continue
+            if any(a <= span.start and span.end <= b for a, b in credits):
+                continue  # "(CNN)": who published the sentence, not what it says
             terms = _terms(span.text)
             if terms and all(_asked(t, asked) for t in terms):
                 continue

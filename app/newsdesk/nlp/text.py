@@ -158,3 +158,26 @@ def _trimmed_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
             e -= 1
         if e > s and any(ch.isalnum() for ch in text[s:e]):
             yield s, e
+
+
+# The outlet's credit in a report's opening ("(CNN) The 74th Emmy Awards...", "TEHRAN
+# (Tasnim) – ...") and the site's name after a page title ("... referendum | CNN"): who
+# published the words, never what they say.
+_OPENING_CREDIT = re.compile(
+    r"^\s*\((?P<credit>[^()]{1,30})\)\s"
+    r"|^\s*[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"\s*\((?P<agency>[^()]{1,30})\)\s*[:–—-]\s"
+)
+_TITLE_SITE = re.compile(r"\s\|\s(?P<credit>[^|.!?]{1,40})$")
+
+
+def credit_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` (one sentence) names its publisher: an opening credit, a title's site."""
+    out = []
+    opening = _OPENING_CREDIT.match(text)
+    if opening:
+        out.append(opening.span("credit" if opening.group("credit") else "agency"))
+    site = _TITLE_SITE.search(text.rstrip())
+    if site:
+        out.append(site.span("credit"))
+    return out
