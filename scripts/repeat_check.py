@@ -50,6 +50,8 @@ def main() -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import newsdesk
     from newsdesk import Assistant
+    from newsdesk.evaluation.records import EvalQuestion
+    from newsdesk.evaluation.run import load_questions
 
     assistant = Assistant.from_settings(corpus=args.corpus, index=args.index,
                                         reader=args.reader or args.reader_always,
@@ -77,14 +79,14 @@ def main() -> int:
 
         reader.read = recorded_read
 
-    lines = args.questions.read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line) for line in lines if line.strip()]
+    questions = load_questions(args.questions)
     questions = questions[: args.limit] if args.limit else questions
 
-    def ask(q: dict[str, Any]) -> dict[str, Any]:
+    def ask(q: EvalQuestion) -> dict[str, Any]:
         outputs.clear()
-        day = str(q.get("question_date", "")).replace("/", "-")[:10] or None
-        answer = assistant.ask(q["question"], generator=args.generator, as_of=day)
+        day = str(q.fields.get("question_date") or "") or None  # as `newsdesk eval` asks
+        answer = assistant.ask(q.question, list(q.history), generator=args.generator,
+                               as_of=day)
         short = answer.short_answer.text if answer.short_answer else None
         return {"answer": answer.answer, "refused": answer.refused, "short": short,
                 "model": list(outputs)}
@@ -103,9 +105,9 @@ def main() -> int:
         for i in order:
             second[i] = ask(questions[i])
 
-    changed = [{"id": q.get("id", i), "question": q["question"],
+    changed = [{"id": q.id, "question": q.question,
                 **{k: [a[k], b[k]] for k in a if a[k] != b[k]}}
-               for i, (q, a, b) in enumerate(zip(questions, first, second, strict=True))
+               for q, a, b in zip(questions, first, second, strict=True)
                if a != b]
     counts = {k: sum(a[k] != b[k] for a, b in zip(first, second, strict=True))
               for k in ("answer", "short", "model")}

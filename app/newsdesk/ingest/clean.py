@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from newsdesk.ingest.header import parse as parse_header
 from newsdesk.nlp.dates import find_published
+from newsdesk.nlp.text import DATELINE
 
 # A line that starts a trailer of links to other stories ("Related Posts", "Read More:").
 _TRAILER = re.compile(
@@ -32,11 +33,6 @@ _FURNITURE = re.compile(
 _URL = re.compile(r"(https?://|www\.|t\.me/)\S+", re.IGNORECASE)
 # "MNA/PressTV", "(AP)", "Reuters": a short agency credit line with no sentence in it.
 _CREDIT = re.compile(r"^\(?[A-Z][A-Za-z]{1,15}(\s?/\s?[A-Z][A-Za-z]{1,15})+\)?$|^\([A-Z]{2,6}\)$")
-# "TEHRAN (Tasnim) –", "Moscow (IP):", "TEHRAN, Nov. 21 (DID) –", "Iran PressEurope:".
-_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*[:–—-]\s"
-)
 _LEAD_OUTLET = re.compile(r"^(?P<outlet>[A-Z][A-Za-z]+(?: ?[A-Z][A-Za-z]+){0,2}):\s")
 
 
@@ -73,7 +69,7 @@ def _is_headline(line: str) -> bool:
 
 
 def _is_teaser(line: str) -> bool:
-    return _is_headline(line) or bool(_DATELINE.match(line)) and len(line) < 400
+    return _is_headline(line) or bool(DATELINE.match(line)) and len(line) < 400
 
 
 def _is_sentence(line: str) -> bool:
@@ -142,7 +138,7 @@ def _find_title(text: str, lines: list[tuple[int, int]], keep: list[bool]) -> st
             nxt = text[lines[i + 1][0] : lines[i + 1][1]]
             if _is_headline(nxt) and not _TRAILER.match(nxt):
                 return nxt
-    match = _DATELINE.match(first) or _LEAD_OUTLET.match(first)
+    match = DATELINE.match(first) or _LEAD_OUTLET.match(first)
     body = first[match.end() :] if match else first
     sentence = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
     return sentence if len(sentence) <= 120 else sentence[:117].rsplit(" ", 1)[0] + "…"
@@ -151,7 +147,7 @@ def _find_title(text: str, lines: list[tuple[int, int]], keep: list[bool]) -> st
 def _find_outlet(text: str, kept: list[tuple[int, int]]) -> str:
     for s, e in kept[:4]:
         line = text[s:e]
-        match = _DATELINE.match(line)
+        match = DATELINE.match(line)
         if match and (match.group("agency") or match.group("place").isupper()):
             place, agency = match.group("place"), match.group("agency")
             return f"{place} ({agency})" if agency else place

@@ -160,24 +160,25 @@ def _trimmed_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
             yield s, e
 
 
-# The outlet's credit in a report's opening ("(CNN) The 74th Emmy Awards...", "TEHRAN
-# (Tasnim) – ...") and the site's name after a page title ("... referendum | CNN"): who
-# published the words, never what they say.
-_OPENING_CREDIT = re.compile(
-    r"^\s*\((?P<credit>[^()]{1,30})\)\s"
-    r"|^\s*[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"\s*\((?P<agency>[^()]{1,30})\)\s*[:–—-]\s"
+# "TEHRAN (Tasnim) –", "Moscow (IP):", "TEHRAN, Nov. 21 (DID) –", "Iran PressEurope:".
+DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*[:–—-]\s"
 )
-_TITLE_SITE = re.compile(r"\s\|\s(?P<credit>[^|.!?]{1,40})$")
+# The outlet's credit opening a report with no place ("(CNN) The 74th Emmy Awards...") and
+# the site's name after a page title ("... referendum | CNN").
+_LEAD_CREDIT = re.compile(r"^\((?P<agency>[^()]{1,30})\)\s")
+_TITLE_SITE = re.compile(r"\s\|\s(?P<site>[^|.!?]{1,40})$")
 
 
 def credit_spans(text: str) -> list[tuple[int, int]]:
-    """Where `text` (one sentence) names its publisher: an opening credit, a title's site."""
+    """Where `text` (one sentence) names its publisher, never what it says: the agency of
+    an opening credit or dateline ("TEHRAN (Tasnim) –"), a page title's site name."""
     out = []
-    opening = _OPENING_CREDIT.match(text)
-    if opening:
-        out.append(opening.span("credit" if opening.group("credit") else "agency"))
+    opening = _LEAD_CREDIT.match(text) or DATELINE.match(text)
+    if opening and opening.group("agency"):
+        out.append(opening.span("agency"))
     site = _TITLE_SITE.search(text.rstrip())
     if site:
-        out.append(site.span("credit"))
+        out.append(site.span("site"))
     return out
