@@ -72,7 +72,8 @@ def collect(folder: Path, index_root: Path, pool: int, reader_model: Path | None
         out.append({"id": q.id, "set": folder.name, "qtype": question_type(q.question) or "",
                     "keys": [c.key for c in found],
                     "rows": [c.row for c in found],
-                    "labels": [c.key in gold for c in found]})
+                    "labels": [c.key in gold for c in found],
+                    "lists": [bool(c.best.parts) for c in found]})
         if reader is not None:
             out[-1]["gold"] = sorted(gold)
             out[-1]["reading"] = reader.read(
@@ -95,8 +96,11 @@ def sha256(path: Path) -> str:
 
 def _top(group: dict, z: np.ndarray, person: int) -> int:
     """The row `ShortModel.choose` picks without a reading, given the rows' logits `z`:
-    the most probable, among the people when a who-question's candidates name one."""
-    options = [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z))
+    the most probable, among the lists of names when the question asks for several
+    things and gets some, else among the people when a who-question's candidates name one."""
+    lists = group.get("lists") or [False] * len(z)  # rows collected before lists: none
+    options = ([i for i in range(len(z)) if lists[i]]
+               or [i for i, row in enumerate(group["rows"]) if row[person]] or range(len(z)))
     return max(options, key=lambda i: z[i])
 
 
@@ -309,6 +313,8 @@ def main() -> int:
         keep = [i for i, row in enumerate(g["rows"]) if choosable(row)]
         g["rows"], g["labels"] = [g["rows"][i] for i in keep], [g["labels"][i] for i in keep]
         g["keys"] = [g["keys"][i] for i in keep]
+        if "lists" in g:
+            g["lists"] = [g["lists"][i] for i in keep]
     if args.ablate:
         if args.reader:
             raise SystemExit("--ablate leaves out short.json's features; not with --reader")

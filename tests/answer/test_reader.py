@@ -288,19 +288,45 @@ def test_a_sure_plain_pick_is_not_read(tmp_path: Path) -> None:
     assert skipped.short == alone.short
 
 
-def test_the_gate_skips_the_types_reading_loses_and_the_sure_picks() -> None:
-    """`scripts/fit_short.py`'s gate on made-up questions: where the plain model is sure it
-    is right, reading is skipped; where it is unsure, the reader's answer is gold, except
-    for counts, where the reader names a wrong value and the plain pick is right."""
-    import argparse
+def _fit_short() -> Any:
+    """`scripts/fit_short.py`, imported as a module."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
         "fit_short", PROJECT_ROOT / "scripts" / "fit_short.py")
     assert spec is not None
     assert spec.loader is not None
-    fit_short = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fit_short)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_fit_picks_as_the_model_does_lists_then_people() -> None:
+    """`scripts/fit_short.py` scores a split's picks with `ShortModel.choose`'s rules: a
+    list of names when the question asked for several and got one, else a person for a
+    who-question, else the likeliest; rows collected before lists were candidates pick
+    as before."""
+    import numpy as np
+
+    fit_short = _fit_short()
+    person = SPAN_FEATURES.index("person_fit")
+    rows = [[0.0] * len(SPAN_FEATURES) for _ in range(3)]
+    rows[2][person] = 1.0
+    z = np.array([3.0, 1.0, 2.0])
+    assert fit_short._top({"rows": rows, "lists": [False, True, False]}, z, person) == 1
+    assert fit_short._top({"rows": rows, "lists": [False, False, False]}, z, person) == 2
+    assert fit_short._top({"rows": rows}, z, person) == 2
+    rows[2][person] = 0.0
+    assert fit_short._top({"rows": rows}, z, person) == 0
+
+
+def test_the_gate_skips_the_types_reading_loses_and_the_sure_picks() -> None:
+    """`scripts/fit_short.py`'s gate on made-up questions: where the plain model is sure it
+    is right, reading is skipped; where it is unsure, the reader's answer is gold, except
+    for counts, where the reader names a wrong value and the plain pick is right."""
+    import argparse
+
+    fit_short = _fit_short()
     width = len(SPAN_FEATURES) + len(READER_FEATURES)
     strength = SPAN_FEATURES.index("sentence_score")
 

@@ -21,10 +21,13 @@ from newsdesk.answer.short import (
     ShortModel,
     _label_of,
     asked_for,
+    asked_many,
     candidates,
+    name_lists,
     normalize,
     sentence_spans_of,
 )
+from newsdesk.models.parser import parse
 from newsdesk.types import Passage
 
 
@@ -201,6 +204,50 @@ def test_the_outlet_credit_is_no_candidate() -> None:
     assert "cnn" not in found
     with_said = {c.key: c for c in candidates(question, None, [(opening, 0.9), (said, 0.5)])}
     assert [(x.start, x.end) for x in with_said["cnn"].spans] == [(160, 163)]
+
+
+def test_names_listed_together_for_a_question_asking_for_two() -> None:
+    """"Which two supermarkets" wants both names: "Kroger and Albertsons" is a candidate
+    (one value in either order) and the pick; two of three listed names, or a list for a
+    question that asks for one thing, are not."""
+    assert (asked_many("Which two major supermarkets plan to merge?"),
+            asked_many("What three countries signed?"),
+            asked_many("Which team won both games?")) == (2, 3, 0)
+
+    def lists(text: str, count: int) -> list[tuple[str, tuple[str, ...]]]:
+        return [(text[a:b], parts) for a, b, parts in name_lists(text, count, parse([text])[0])]
+
+    assert lists("In a mega-deal in America, Kroger and Albertsons announced plans to "
+                 "merge.", 2) == [("Kroger and Albertsons", ("kroger", "albertsons"))]
+    assert lists("The Houston Astros & Philadelphia Phillies meet on Friday.", 2) == [
+        ("Houston Astros & Philadelphia Phillies", ("houston astros", "philadelphia phillies"))]
+    assert lists("Paris, Rome and Berlin signed the pact.", 2) == []  # two of three
+    assert lists("Paris, Rome and Berlin signed the pact.", 3) == [
+        ("Paris, Rome and Berlin", ("paris", "rome", "berlin"))]
+    # "and" between two names that are no list: a possessive, and two phrases
+    assert lists("The Astros won as Javier and Houston's bullpen blanked the Phillies.", 2) == []
+    assert lists("Kroger met the chief of Albertsons and its staff.", 2) == []
+
+    question = "Which two major supermarkets plan to merge in 2024?"
+    deal = _sentence("In a mega-deal, Kroger and Albertsons announced Friday plans to merge.")
+    other = _sentence("Albertsons and Kroger would close some stores, Kroger said.", "b.txt")
+    model = ShortModel.load()
+    found = candidates(question, "name", [(deal, 0.6), (other, 0.5)])
+    pair = next(c for c in found if c.key == "kroger and albertsons")
+    assert {x.sentence.passage.source for x in pair.spans} == {"a.txt", "b.txt"}
+    assert model.choose(found) is pair
+    assert pair.best.text == "Kroger and Albertsons"
+    # One name the best sentence states is likelier on the model's weights alone; the
+    # question asks for two, so the list the next sentence gives is the pick.
+    top = _sentence("Kroger plans to merge with a rival chain in 2024, Kroger said.", "c.txt")
+    found = candidates(question, "name", [(top, 0.9), (deal, 0.2)])
+    pick = model.choose(found)
+    alone = next(c for c in found if c.key == "kroger")
+    assert pick is not None
+    assert pick.key == "kroger and albertsons"
+    assert alone.probability > pick.probability
+    single = candidates("Which supermarket plans to merge?", "name", [(deal, 0.6)])
+    assert not any(c.best.parts for c in single)
 
 
 def test_the_context_fit_reads_a_candidate_in_its_sentence() -> None:

@@ -135,8 +135,8 @@ def _comparable(a: Candidate, b: Candidate, qtype: str | None) -> bool:
     if a.best.kind == "date":  # days or years, not "two years" against "12:00 a.m."
         return all(any(d.date for d in find_dates(c.best.text)) or _YEAR.search(c.best.text)
                    for c in (a, b))
-    if a.best.kind != "name":
-        return False
+    if a.best.kind != "name" or bool(a.best.parts) != bool(b.best.parts):
+        return False  # a list of names ("Kroger and Albertsons") is no rival of one name
     rows = [dict(zip(SPAN_FEATURES, c.row, strict=True)) for c in (a, b)]
     return all(not r["common_words"] and not r["asked_name"]
                and (qtype != "person" or r["person_like"]) for r in rows)

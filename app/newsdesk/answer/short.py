@@ -184,6 +184,12 @@ _LABEL_OF_NOUN = {
 # What `nlp.answer_types.question_type` can say, "" for None (the reader's gate, per type).
 _QUESTION_TYPES = frozenset(name for name, _ in QTYPES) | {""}
 _COUNT = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
+# A question that asks for two or three things at once ("Which two supermarkets plan to
+# merge?"): its answer lists them ("Kroger and Albertsons"), and so does the short answer.
+_ASKED_MANY = re.compile(r"\b(?:which|what|name the)\s+(two|three)\b", re.IGNORECASE)
+_MANY = {"two": 2, "three": 3}
+_LIST_COMMA = re.compile(r",\s*")
+_LIST_LAST = re.compile(r",?\s+(?:and|&)\s+|\s*&\s*", re.IGNORECASE)
 _ASKED_KIND = {"who": "person", "whom": "person", "where": "place"}
 Embed = Callable[[list[str]], list[list[float]]]
 # Per text: the encoder's state of each word piece and its character offsets
@@ -206,6 +212,8 @@ class Span:
     end: int
     kind: str  # name, date, number or phrase
     whole_run: bool = False
+    # For a list of names ("Kroger and Albertsons"), each name's normalized words.
+    parts: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -228,12 +236,17 @@ class Candidate:
         return self.spans[0]  # spans are added best sentence first
 
 
-def sentence_spans_of(s: Sentence, kinds: set[str], parsed: Sequence[Phrase] = ()
-                      ) -> list[Span]:
+def sentence_spans_of(s: Sentence, kinds: set[str], parsed: Sequence[Phrase] = (),
+                      listed: int = 0, tree: Parse | None = None) -> list[Span]:
     """The candidate spans of one sentence, of the given kinds; `parsed` adds the
-    entities and noun phrases spaCy found in it (`models.parser.parse`)."""
+    entities and noun phrases spaCy found in it (`models.parser.parse`). With `listed`
+    (a question asking for that many things, `asked_many`) and the sentence's `tree`,
+    names listed together that many at a time ("Kroger and Albertsons") are a name too."""
     text, base = s.text, s.start
     out: list[Span] = []
+    if listed > 1 and "name" in kinds and tree is not None and tree.heads:
+        out += [Span(s, base + a, base + b, "name", whole_run=True, parts=parts)
+                for a, b, parts in name_lists(text, listed, tree)]
     dates: list[tuple[int, int]] = []
     if "date" in kinds or "number" in kinds or "phrase" in kinds:
         for d in find_dates(text):
@@ -281,6 +294,59 @@ def sentence_spans_of(s: Sentence, kinds: set[str], parsed: Sequence[Phrase] = (
             continue  # "About 3,000": the number finder above offers "3,000" itself
         if kind in kinds:
             out.append(Span(s, base + p.start, base + p.end, kind))
+    return out
+
+
+def asked_many(question: str) -> int:
+    """How many things the question asks for as one answer ("Which two companies..." ->
+    2, "What three ..." -> 3); 0 when it does not say."""
+    m = _ASKED_MANY.search(question)
+    return _MANY[m.group(1).lower()] if m else 0
+
+
+def name_lists(text: str, count: int, tree: Parse) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Runs of capitalized words listed `count` at a time: "Kroger and Albertsons",
+    "Houston Astros & Philadelphia Phillies", "Paris, Rome and Berlin"; each with the
+    start and end of the whole list and its names' normalized words. `tree` (spaCy's
+    parse of `text`) says they are one list: each name is a neighbour in the tree of the
+    one before it or of the first; so "Javier and Houston's bullpen" is none (a
+    possessive names no item), and "In America, Kroger and Albertsons" is the two. Part
+    of a longer list is none either: two of three names do not answer "which two"."""
+    runs = []
+    for a, b, _ in entity_spans(text):
+        name = _POSSESSIVE.sub("", text[a:b].rstrip(",;:")).strip(" ,;:'’\"()")
+        at = text.find(name, a) if name else -1
+        if at >= 0 and not _POSSESSIVE.search(text[a:b].rstrip(",;:")):
+            runs.append((at, at + len(name)))
+    tokens = [set(tree.tokens_in(a, b)) for a, b in runs]
+
+    def heads(k: int) -> set[int]:
+        """Where run `k` hangs in the tree: the heads of its words outside it."""
+        return {tree.heads[i] for i in tokens[k]} - tokens[k]
+
+    def joins(x: int, y: int) -> bool:
+        """Runs `x` and `y` are neighbours in the tree, as listed names are (spaCy hangs
+        one from the other, or both from one word): "Kroger and Albertsons announced"."""
+        return bool(tokens[x] and tokens[y]) and bool(
+            heads(x) & tokens[y] or heads(y) & tokens[x] or heads(x) == heads(y))
+
+    gaps = [text[x[1] : y[0]] for x, y in zip(runs, runs[1:], strict=False)]
+    listed = [bool(_LIST_COMMA.fullmatch(g) or _LIST_LAST.fullmatch(g)) for g in gaps]
+    out = []
+    for i in range(len(runs) - count + 1):
+        last = i + count - 1
+        inner = gaps[i:last]
+        if not (all(_LIST_COMMA.fullmatch(g) for g in inner[:-1])
+                and _LIST_LAST.fullmatch(inner[-1])):
+            continue
+        if not all(joins(k, k - 1) or joins(k, i) for k in range(i + 1, last + 1)):
+            continue
+        before = i > 0 and listed[i - 1] and joins(i, i - 1)
+        after = last + 1 < len(runs) and listed[last] and any(
+            joins(last + 1, k) for k in range(i, last + 1))
+        if not (before or after):
+            out.append((runs[i][0], runs[last][1],
+                        tuple(normalize(text[x:y]) for x, y in runs[i : last + 1])))
     return out
 
 
@@ -346,6 +412,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
     slot = bool(_SLOT.search(question)) and wanted in ("", "name")
     names = {w.lower() for run in entities(question) for w in run}
     count = bool(_COUNT.search(question))
+    listed = asked_many(question)
     # The question is parsed with the sentences, in one pass (`asked_for` finds it kept).
     # spaCy reads the best PARSED sentences; the others offer their names, dates,
     # numbers and phrases found without it (`sentence_spans_of`), and no tree.
@@ -366,7 +433,7 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
         # "How many" wants a count: "first" is an ordinal, not one.
         offered = [p for p in tree.phrases if not (count and p.label == "ORDINAL")]
         credits = [(s.start + a, s.start + b) for a, b in credit_spans(s.text)]
-        for span in sentence_spans_of(s, kinds, offered):
+        for span in sentence_spans_of(s, kinds, offered, listed, tree):
             key = normalize(span.text)
             if not key or f" {key} " in asked_norm:
                 continue
@@ -375,10 +442,14 @@ def candidates(question: str, qtype: str | None, ranked: Sequence[tuple[Sentence
             terms = _terms(span.text)
             if terms and all(_asked(t, asked) for t in terms):
                 continue
-            if key not in pool and span.kind == "name":
+            if key not in pool and span.parts:
+                # The same names in another order ("Albertsons and Kroger") are one value.
+                key = next((k for k, c in pool.items()
+                            if sorted(c.best.parts) == sorted(span.parts)), key)
+            elif key not in pool and span.kind == "name":
                 # One name spelled two ways ("Sergei Shoigu", "Sergei Shoygu") is one value.
                 key = next((k for k, c in pool.items() if c.best.kind == "name"
-                            and len(k.split()) == len(key.split())
+                            and not c.best.parts and len(k.split()) == len(key.split())
                             and same_name(c.best.text, span.text)), key)
             cand = pool.setdefault(key, Candidate(key))
             cand.variants.add(normalize(span.text))
@@ -742,10 +813,13 @@ class ShortModel:
             said = next((c for c in found if c.key == key), None)  # keys are unique
             if said is not None:
                 return said
+        # A question asking for two (or three) things is answered by a list of that many
+        # names when the best sentences give one (candidates are listed only for it).
+        lists = [c for c in options if c.best.parts]
         # A who-question is answered by a person's name when the sentence names one
         # (a general rule; on rtqa_train it turns 57 right picks into 58).
         people = [c for c in options if c.row[_PERSON_FIT]]
-        return max(people or options, key=lambda c: c.probability, default=None)
+        return max(lists or people or options, key=lambda c: c.probability, default=None)
 
 
 def choosable(row: Sequence[float]) -> bool:
