@@ -309,14 +309,17 @@ def name_lists(text: str, count: int, tree: Parse) -> list[tuple[int, int, tuple
     "Houston Astros & Philadelphia Phillies", "Paris, Rome and Berlin"; each with the
     start and end of the whole list and its names' normalized words. `tree` (spaCy's
     parse of `text`) says they are one list: each name is a neighbour in the tree of the
-    one before it or of the first; so "Javier and Houston's bullpen" is none (a
-    possessive names no item), and "In America, Kroger and Albertsons" is the two. Part
+    one before it or of the first, and none is a possessive; so "Javier and Houston's
+    bullpen" is none, and "In America, Kroger and Albertsons" is the two. Part
     of a longer list is none either: two of three names do not answer "which two"."""
     runs = []
     for a, b, _ in entity_spans(text):
-        name = _POSSESSIVE.sub("", text[a:b].rstrip(",;:")).strip(" ,;:'’\"()")
+        raw = text[a:b].rstrip(",;:")
+        if _POSSESSIVE.search(raw):
+            continue  # "Houston's bullpen": a possessive names no item of a list
+        name = raw.strip(" ,;:'’\"()")
         at = text.find(name, a) if name else -1
-        if at >= 0 and not _POSSESSIVE.search(text[a:b].rstrip(",;:")):
+        if at >= 0:
             runs.append((at, at + len(name)))
     tokens = [set(tree.tokens_in(a, b)) for a, b in runs]
 
