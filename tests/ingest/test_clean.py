@@ -48,3 +48,27 @@ def test_clean_seed_trailer() -> None:
     assert "Netanyahu" not in article.body()
     assert "Salyukov" in article.body()
     assert article.outlet == "MNA/PressTV"
+
+
+SEARCH_RESULT = """Kyrie Irving: Brooklyn Nets star defends his tweet about a ...
+https://www.cnn.com/2022/10/31/sport/kyrie-irving-nets-spt-intl/index.html
+Published: 2022-10-31
+
+Brooklyn Nets star Kyrie Irving on Saturday defended his decision to share a link.
+
+The team said it was working with the league.
+"""
+
+
+def test_a_page_naming_no_outlet_is_known_by_its_site() -> None:
+    """A saved search result (title, bare URL line, "Published:" line, text) names its
+    site by the URL: neither the title's lead words nor the "Published" label are an
+    outlet. A credit opening a sentence still is."""
+    assert clean(SEARCH_RESULT).outlet == "cnn.com"
+    assert clean(SEARCH_RESULT.replace("https://www.cnn.com", "http://example.org")
+                 ).outlet == "example.org"
+    labelled = "Talks resume in Vienna\n\nPublished: 2022-12-08\n\nThe talks resumed on Monday.\n"
+    assert clean(labelled).outlet == ""
+    credited = ("Talks resume in Vienna\n\n"
+                "IRNA: The foreign minister said on Monday that the talks would resume.\n")
+    assert clean(credited).outlet == "IRNA"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from newsdesk.ingest.header import host_of
 from newsdesk.ingest.header import parse as parse_header
 from newsdesk.nlp.dates import find_published
 from newsdesk.nlp.text import DATELINE
@@ -34,6 +35,11 @@ _URL = re.compile(r"(https?://|www\.|t\.me/)\S+", re.IGNORECASE)
 # "MNA/PressTV", "(AP)", "Reuters": a short agency credit line with no sentence in it.
 _CREDIT = re.compile(r"^\(?[A-Z][A-Za-z]{1,15}(\s?/\s?[A-Z][A-Za-z]{1,15})+\)?$|^\([A-Z]{2,6}\)$")
 _LEAD_OUTLET = re.compile(r"^(?P<outlet>[A-Z][A-Za-z]+(?: ?[A-Z][A-Za-z]+){0,2}):\s")
+# Words that open a line as a label, not as the outlet's credit ("Published: 2022-12-08",
+# "Opinion: Why ...", "Breaking News: ..."): general page furniture.
+_LABELS = frozenset("""published updated posted modified date by url source opinion
+    analysis breaking watch read listen editor note update photo photos video image""".split())
+_BARE_URL = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,11 @@ def clean(text: str) -> Article:
             dropped.append(text[s:e])
     kept = [span for span, k in zip(lines, keep, strict=True) if k]
     title = header.header.title if header else _find_title(text, lines, keep)
-    outlet = (header and header.header.outlet) or _find_outlet(text, kept) or outlet
+    # A page that names no outlet is known by its site ("usatoday.com"), as `newsdesk
+    # add` names a page it fetched: from the header's URL or a bare URL line under the
+    # title (a search result saved as title, URL, "Published:" line, text).
+    outlet = ((header and header.header.outlet) or _find_outlet(text, kept, title) or outlet
+              or host_of(header.header.url if header else _page_url(text, lines)))
     published, published_span = find_published(text)
     return Article(text, _blocks(text, kept), title, outlet, published, published_span, dropped)
 
@@ -144,7 +154,10 @@ def _find_title(text: str, lines: list[tuple[int, int]], keep: list[bool]) -> st
     return sentence if len(sentence) <= 120 else sentence[:117].rsplit(" ", 1)[0] + "…"
 
 
-def _find_outlet(text: str, kept: list[tuple[int, int]]) -> str:
+def _find_outlet(text: str, kept: list[tuple[int, int]], title: str = "") -> str:
+    """The outlet a dateline or a lead credit in the first lines names ("KYIV (Reuters)",
+    "Iran PressEurope: During the visit, ..."). A credit opens a sentence: the title
+    ("Kyrie Irving: What to know") and a label ("Published: 2022-12-08") are none."""
     for s, e in kept[:4]:
         line = text[s:e]
         match = DATELINE.match(line)
@@ -152,8 +165,18 @@ def _find_outlet(text: str, kept: list[tuple[int, int]]) -> str:
             place, agency = match.group("place"), match.group("agency")
             return f"{place} ({agency})" if agency else place
         match = _LEAD_OUTLET.match(line)
-        if match and len(match.group("outlet")) < 30:
+        if (match and len(match.group("outlet")) < 30 and not (title and title in line)
+                and match.group("outlet").split()[0].lower() not in _LABELS
+                and _is_sentence(line[match.end() :])):
             return match.group("outlet")
+    return ""
+
+
+def _page_url(text: str, lines: list[tuple[int, int]]) -> str:
+    """A line under the title that is only a URL, '' without one."""
+    for s, e in lines[1:3]:
+        if _BARE_URL.fullmatch(text[s:e]):
+            return text[s:e]
     return ""
 
 

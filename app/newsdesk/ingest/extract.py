@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 
 from newsdesk.errors import AddFailed
-from newsdesk.ingest.header import Header, one_line
+from newsdesk.ingest.header import Header, host_of, one_line
 
 # Enough running text to be an article: a news brief has two or three sentences.
 MIN_SENTENCE_WORDS = 25
@@ -56,7 +55,7 @@ def extract_article(data: bytes, where: str, url: str = "",
         url=str(getattr(doc, "url", "") or url or ""),
         published=_iso_date(str(getattr(doc, "date", "") or "")),
         author=one_line(str(getattr(doc, "author", "") or "")),
-        outlet=one_line(str(getattr(doc, "sitename", "") or "")) or _host(url),
+        outlet=one_line(str(getattr(doc, "sitename", "") or "")) or host_of(url),
     ), body
 
 
@@ -94,11 +93,6 @@ def _iso_date(value: str) -> str:
         return dt.date.fromisoformat(value.strip()[:10]).isoformat()
     except ValueError:
         return ""
-
-
-def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "") if url else ""
-    return host.removeprefix("www.")
 
 
 def _first_words(body: str, limit: int = 80) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 FIELDS = {"URL": "url", "Published": "published", "By": "author", "Outlet": "outlet"}
 _FIELD = re.compile(r"^(URL|Published|By|Outlet): (\S.*)$")
@@ -43,6 +44,12 @@ class ParsedHeader:
     fields_start: int
     fields_end: int
     body_start: int
+
+
+def host_of(url: str) -> str:
+    """The site a URL names ("usatoday.com"), '' without one."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
 
 
 def one_line(value: str, limit: int = 300) -> str:

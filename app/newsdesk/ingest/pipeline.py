@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from newsdesk.settings import Settings
 
-CLEANER_VERSION = 3
+CLEANER_VERSION = 4  # 4: a page naming no outlet is known by its site; labels are no outlet
 STORE_LAYOUT = 2  # 2: chunks carry file_chunks, the collection carries its fingerprint
 WRITE_BATCH = 32  # chunks embedded and upserted together: the most a crash can waste
 
