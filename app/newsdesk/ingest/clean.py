@@ -39,7 +39,6 @@ _LEAD_OUTLET = re.compile(r"^(?P<outlet>[A-Z][A-Za-z]+(?: ?[A-Z][A-Za-z]+){0,2})
 # "Opinion: Why ...", "Breaking News: ..."): general page furniture.
 _LABELS = frozenset("""published updated posted modified date by url source opinion
     analysis breaking watch read listen editor note update photo photos video image""".split())
-_BARE_URL = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -175,7 +174,7 @@ def _find_outlet(text: str, kept: list[tuple[int, int]], title: str = "") -> str
 def _page_url(text: str, lines: list[tuple[int, int]]) -> str:
     """A line under the title that is only a URL, '' without one."""
     for s, e in lines[1:3]:
-        if _BARE_URL.fullmatch(text[s:e]):
+        if _URL.fullmatch(text[s:e]) and host_of(text[s:e]):
             return text[s:e]
     return ""
 
