@@ -72,3 +72,14 @@ def test_a_page_naming_no_outlet_is_known_by_its_site() -> None:
     credited = ("Talks resume in Vienna\n\n"
                 "IRNA: The foreign minister said on Monday that the talks would resume.\n")
     assert clean(credited).outlet == "IRNA"
+
+
+def test_a_dateline_naming_only_a_place_yields_to_the_site() -> None:
+    """"NEW YORK —" says where the report was filed, not who filed it: a page with a URL
+    is known by its site; without one the place is all there is. An agency's credit in
+    the dateline still names the outlet."""
+    dated = SEARCH_RESULT.replace("Brooklyn Nets star Kyrie", "NEW YORK — Brooklyn Nets star Kyrie")
+    assert clean(dated).outlet == "cnn.com"
+    no_url = "\n".join(line for line in dated.splitlines() if not line.startswith("https:"))
+    assert clean(no_url).outlet == "NEW YORK"
+    assert clean(dated.replace("NEW YORK —", "NEW YORK (AP) —")).outlet == "NEW YORK (AP)"

@@ -128,9 +128,11 @@ def clean(text: str) -> Article:
     title = header.header.title if header else _find_title(text, lines, keep)
     # A page that names no outlet is known by its site ("usatoday.com"), as `newsdesk
     # add` names a page it fetched: from the header's URL or a bare URL line under the
-    # title (a search result saved as title, URL, "Published:" line, text).
-    outlet = ((header and header.header.outlet) or _find_outlet(text, kept, title) or outlet
-              or host_of(header.header.url if header else _page_url(text, lines)))
+    # title (a search result saved as title, URL, "Published:" line, text). A dateline
+    # naming only a place ("NEW YORK —") says where, not who: the site comes first.
+    site = host_of(header.header.url if header else _page_url(text, lines))
+    credit, place = _find_outlet(text, kept, title)
+    outlet = ((header and header.header.outlet) or credit or outlet or site or place)
     published, published_span = find_published(text)
     return Article(text, _blocks(text, kept), title, outlet, published, published_span, dropped)
 
@@ -153,22 +155,25 @@ def _find_title(text: str, lines: list[tuple[int, int]], keep: list[bool]) -> st
     return sentence if len(sentence) <= 120 else sentence[:117].rsplit(" ", 1)[0] + "…"
 
 
-def _find_outlet(text: str, kept: list[tuple[int, int]], title: str = "") -> str:
-    """The outlet a dateline or a lead credit in the first lines names ("KYIV (Reuters)",
-    "Iran PressEurope: During the visit, ..."). A credit opens a sentence: the title
-    ("Kyrie Irving: What to know") and a label ("Published: 2022-12-08") are none."""
+def _find_outlet(text: str, kept: list[tuple[int, int]], title: str = "") -> tuple[str, str]:
+    """The credit a dateline or a lead credit in the first lines names ("KYIV (Reuters)",
+    "Iran PressEurope: During the visit, ..."), or else the place a dateline with no
+    credit names ("WASHINGTON —"): `(credit, "")`, `("", place)` or `("", "")`. A credit
+    opens a sentence: the title ("Kyrie Irving: What to know") and a label ("Published:
+    2022-12-08") are none."""
     for s, e in kept[:4]:
         line = text[s:e]
         match = DATELINE.match(line)
-        if match and (match.group("agency") or match.group("place").isupper()):
-            place, agency = match.group("place"), match.group("agency")
-            return f"{place} ({agency})" if agency else place
+        if match and match.group("agency"):
+            return f"{match.group('place')} ({match.group('agency')})", ""
+        if match and match.group("place").isupper():
+            return "", match.group("place")
         match = _LEAD_OUTLET.match(line)
         if (match and len(match.group("outlet")) < 30 and not (title and title in line)
                 and match.group("outlet").split()[0].lower() not in _LABELS
                 and _is_sentence(line[match.end() :])):
-            return match.group("outlet")
-    return ""
+            return match.group("outlet"), ""
+    return "", ""
 
 
 def _page_url(text: str, lines: list[tuple[int, int]]) -> str:

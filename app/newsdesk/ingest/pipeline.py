@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 
     from newsdesk.settings import Settings
 
-CLEANER_VERSION = 4  # 4: a page naming no outlet is known by its site; labels are no outlet
+CLEANER_VERSION = 5  # 4: a page naming no outlet is known by its site; labels are no outlet
+# 5: a dateline naming only a place yields to the page's site
 STORE_LAYOUT = 2  # 2: chunks carry file_chunks, the collection carries its fingerprint
 WRITE_BATCH = 32  # chunks embedded and upserted together: the most a crash can waste
 
