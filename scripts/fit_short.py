@@ -104,24 +104,37 @@ def _top(group: dict, z: np.ndarray, person: int) -> int:
     return max(options, key=lambda i: z[i])
 
 
+def _pick(group: dict, model: tuple[np.ndarray, ...], person: int) -> tuple[float, bool] | None:
+    """The model's pick for one question (as `ShortModel.choose` makes it): its logit and
+    whether it is gold; None when the question has no candidate to pick. `model` is
+    `fit`'s (mean, scale, weights, bias)."""
+    mean, scale, weights, bias = model
+    if group.get("reading"):  # the reader's answer, when it is a candidate, is the pick
+        # (a candidate of any of the best SENTENCES sentences: "said" holds them all).
+        said = group.get("said", (group["keys"], group["labels"]))
+        keys, labels = said[0], said[1]
+        rows = said[2] if len(said) > 2 else group["rows"]
+        hits = [i for i, key in enumerate(keys) if key == group["reading"]]
+        if hits:
+            z = float(bias + ((np.asarray(rows[hits[0]]) - mean) / scale) @ weights)
+            return z, bool(labels[hits[0]])
+    if not group["rows"]:
+        return None
+    z = bias + ((np.asarray(group["rows"]) - mean) / scale) @ weights
+    top = _top(group, z, person)
+    return float(z[top]), bool(group["labels"][top])
+
+
 def _right(group: dict, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray,
            person: int | None = None) -> bool:
     """The model's pick for one question (as `ShortModel.choose` makes it) is gold;
     `person` is the column of person_fit (SPAN_FEATURES' unless columns were dropped)."""
     from newsdesk.answer.short import SPAN_FEATURES
 
-    if group.get("reading"):  # the reader's answer, when it is a candidate, is the pick
-        # (a candidate of any of the best SENTENCES sentences: "said" holds them all).
-        keys, labels = group.get("said", (group["keys"], group["labels"]))
-        said = [i for i, key in enumerate(keys) if key == group["reading"]]
-        if said:
-            return bool(labels[said[0]])
-    if not group["rows"]:
-        return False
-    z = ((np.asarray(group["rows"]) - mean) / scale) @ weights
     if person is None:
         person = SPAN_FEATURES.index("person_fit")
-    return bool(group["labels"][_top(group, z, person)])
+    pick = _pick(group, (mean, scale, weights, 0.0), person)
+    return pick is not None and pick[1]
 
 
 def _held_out(count: int, folds: int, seed: int) -> list[set[int]]:
@@ -166,6 +179,50 @@ def held_out_gate(groups: list[dict], folds: int, c: float, seed: int, plain_wid
                 right, p = bool(plain[i]["labels"][top]), float(1 / (1 + np.exp(-z[top])))
             out[i] = (right, p, _right(groups[i], r_mean, r_scale, r_w, person))
     return out
+
+
+def held_out_picks(groups: list[dict], folds: int, c: float, seed: int
+                   ) -> list[tuple[float, bool]]:
+    """Each question's pick made by a model fitted without it (seeded `folds`-fold
+    split): the pick's logit and whether it is gold."""
+    from newsdesk.answer.short import SPAN_FEATURES
+
+    person = SPAN_FEATURES.index("person_fit")
+    out = []
+    for held in _held_out(len(groups), folds, seed):
+        model = fit([g for i, g in enumerate(groups) if i not in held and g["rows"]], c, seed)
+        out += [pick for i in sorted(held) if (pick := _pick(groups[i], model, person))]
+    return out
+
+
+def fit_calibration(groups: list[dict], args: argparse.Namespace) -> tuple[dict, dict]:
+    """The chance that a pick is the answer, from its probability (`ShortModel.chance`).
+
+    The model's probability is each candidate's and a pick is the most probable of its
+    question's, so it is no estimate of the pick being right. A logistic fit (Platt
+    scaling) of held-out picks' logits (every seeded split, each pick made by a model
+    fitted without its question) to whether they were gold gives one: P = sigmoid(slope *
+    logit + intercept). Its reliability on those picks is reported by the chance's
+    quarter."""
+    from sklearn.linear_model import LogisticRegression
+
+    seeds = range(args.seed, args.seed + max(1, args.repeats))
+    pairs = [p for s in seeds for p in held_out_picks(groups, args.folds, args.c, s)]
+    z = np.array([[p[0]] for p in pairs])
+    right = np.array([p[1] for p in pairs], dtype=np.int64)
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(z, right)
+    slope, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    chance = 1 / (1 + np.exp(-(slope * z[:, 0] + intercept)))
+    bins = {}
+    for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.01)):
+        inside = (chance >= lo) & (chance < hi)
+        bins[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {
+            "picks_per_split": round(float(inside.sum()) / len(seeds), 1),
+            "right_share": round(float(right[inside].mean()), 3) if inside.any() else None,
+            "mean_chance": round(float(chance[inside].mean()), 3) if inside.any() else None}
+    return ({"pick_calibration": {"slope": round(slope, 6), "intercept": round(intercept, 6)}},
+            {"held_out_picks": len(pairs), "right_share": round(float(right.mean()), 3),
+             "by_chance": bins})
 
 
 def fit_gate(groups: list[dict], args: argparse.Namespace, plain_width: int
@@ -309,7 +366,7 @@ def main() -> int:
     # still count every candidate sentence), so it is fitted on those.
     for g in groups:
         if args.reader:  # the reader's answer may be any candidate (`ShortModel.choose`)
-            g["said"] = (g["keys"], g["labels"])
+            g["said"] = (g["keys"], g["labels"], g["rows"])
         keep = [i for i, row in enumerate(g["rows"]) if choosable(row)]
         g["rows"], g["labels"] = [g["rows"][i] for i in keep], [g["labels"][i] for i in keep]
         g["keys"] = [g["keys"][i] for i in keep]
@@ -336,6 +393,9 @@ def main() -> int:
         if args.repeats > 1:
             stats["right_cv_by_seed"] = right
             stats["right_cv_mean"] = round(float(np.mean(right)), 2)
+    calibration: dict = {}
+    if args.folds > 1:
+        calibration, stats["calibration"] = fit_calibration(groups, args)
     meta_reader = {"reader_model": model.name, "reader_sha256": sha256(model),
                    "reader_prompt_sha256": sha256(load_settings().prompts / "reader.txt"),
                    "reader_right_train": sum(normalize(g["reading"]) in set(g["gold"])
@@ -349,7 +409,7 @@ def main() -> int:
     data = {
         "features": list(features),
         "mean": rounded(mean), "scale": rounded(scale), "weights": rounded(weights),
-        "bias": round(bias, 6), **gate,
+        "bias": round(bias, 6), **gate, **calibration,
         "meta": {"script": "scripts/fit_short.py", "trained_on": [f.name for f in args.train],
                  "c": args.c, "seed": args.seed, "sentences": SENTENCES,
                  "choose_from": CHOOSE_FROM, "parsed": PARSED,

@@ -69,6 +69,21 @@ class ShortAnswer:
     # The calendar day it names (YYYY-MM-DD): as written, or counted from its article's
     # date ("Tuesday", "October 17", "yesterday"); "" when it names no single day.
     date: str = ""
+    # The chance that it is the answer, as the span model's calibration on held-out
+    # training picks puts it (`ShortModel.chance`); None where no calibration applies.
+    probability: float | None = None
+
+    def uncertain(self) -> bool:
+        """The span model puts the chance that this is the answer below even: shown as
+        such. Held-out on rtqa_train, such picks were right about a third of the time,
+        the others about two thirds (BENCHMARKS.md, "How sure")."""
+        return self.probability is not None and self.probability < 0.5
+
+    def hedge(self) -> str:
+        """'uncertain: 35% likely' to show beside an uncertain short answer; '' otherwise."""
+        if not self.uncertain():
+            return ""
+        return f"uncertain: {round(100 * (self.probability or 0.0))}% likely"
 
     def date_label(self) -> str:
         """'Sep 19, 2023' when the short answer names a day without writing its year

@@ -267,25 +267,29 @@ def test_a_sure_plain_pick_is_not_read(tmp_path: Path) -> None:
         model = FakeModel(" Valery Gerasimov")
         gen = _generator(tmp_path, model)
         gen.reader_always = always
+        # Each model's calibration gives its own picks their chance (made-up ones here:
+        # the plain model's picks never right, the reader model's always).
+        gen._short = replace(gen.short_model, calibration=(0.0, -10.0))
         gen._short_reader = replace(_only_reader_weights(), read_below=gate,
-                                    unread_types=unread)
+                                    unread_types=unread, calibration=(0.0, 10.0))
         return model, gen.answer(QUESTION, passages)
 
     model, skipped = run(sure)
     assert model.prompts == []
     assert skipped.notes["reader_skipped"] is True
     assert "reader_seconds" not in skipped.notes
-    assert skipped.short == alone.short
+    assert skipped.short == replace(alone.short, probability=0.0)
     for gate, always in ((sure + 1e-6, False), (sure, True)):
         model, read = run(gate, always)
         assert len(model.prompts) == 1
         assert "reader_skipped" not in read.notes
         assert read.short is not None
         assert read.short.text == "Valery Gerasimov"
+        assert read.short.probability == 1.0
     # A question of a type the gate leaves unread is not read, however unsure the pick.
     model, skipped = run(1.01, unread=frozenset({question_type(QUESTION) or ""}))
     assert model.prompts == []
-    assert skipped.short == alone.short
+    assert skipped.short == replace(alone.short, probability=0.0)
 
 
 def _fit_short() -> Any:
@@ -318,6 +322,42 @@ def test_the_fit_picks_as_the_model_does_lists_then_people() -> None:
     assert fit_short._top({"rows": rows}, z, person) == 2
     rows[2][person] = 0.0
     assert fit_short._top({"rows": rows}, z, person) == 0
+
+
+def test_the_calibration_gives_the_chance_held_out_picks_were_right() -> None:
+    """`scripts/fit_short.py`'s calibration on made-up questions: where the gold value
+    stands out the held-out pick is right, where a wrong one leads by a little it is
+    not; the fitted chance is high for the first and low for the second, and the
+    reliability table counts each split's picks by their chance."""
+    import argparse
+
+    import numpy as np
+
+    fit_short = _fit_short()
+    strength = SPAN_FEATURES.index("sentence_score")
+
+    def group(n: int, easy: bool) -> dict:
+        rows = [[0.0] * len(SPAN_FEATURES) for _ in range(3)]
+        for row, value in zip(rows, (3.0, 0.0, 0.0) if easy else (0.1, 0.2, 0.0),
+                              strict=True):
+            row[strength] = value + 0.01 * (n % 7)
+        return {"keys": [f"gold {n}", f"wrong {n}", f"other {n}"], "rows": rows,
+                "labels": [True, False, False]}
+
+    groups = [group(n, n % 2 == 0) for n in range(40)]
+    args = argparse.Namespace(seed=0, repeats=2, folds=5, c=1.0)
+    calibration, stats = fit_short.fit_calibration(groups, args)
+    platt = calibration["pick_calibration"]
+    assert platt["slope"] > 0
+    assert stats["held_out_picks"] == 80 and stats["right_share"] == 0.5
+
+    def chance(group: dict) -> float:
+        model = fit_short.fit(groups, args.c, args.seed)
+        z, _ = fit_short._pick(group, model, SPAN_FEATURES.index("person_fit"))
+        return float(1 / (1 + np.exp(-(platt["slope"] * z + platt["intercept"]))))
+
+    assert chance(groups[0]) > 0.8 and chance(groups[1]) < 0.2
+    assert sum(b["picks_per_split"] for b in stats["by_chance"].values()) == 40
 
 
 def test_the_gate_skips_the_types_reading_loses_and_the_sure_picks() -> None:

@@ -18,6 +18,7 @@ from newsdesk.answer.short import (
     READER_MODEL_FILE,
     SENTENCES,
     SPAN_FEATURES,
+    Candidate,
     ShortModel,
     _label_of,
     asked_for,
@@ -103,6 +104,31 @@ def test_shipped_model_loads_and_a_foreign_one_is_refused(tmp_path: Path) -> Non
     data["features"] = data["features"][::-1]
     (tmp_path / "short.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="refit"):
+        ShortModel.load(tmp_path / "short.json")
+
+
+def test_a_picks_chance_is_its_calibrated_probability(tmp_path: Path) -> None:
+    """`ShortModel.chance` maps a pick's probability through the file's calibration
+    (monotone, an even chance where slope * logit + intercept is 0); a file without one
+    gives no chance, and a malformed one is refused."""
+    data = json.loads(MODEL_FILE.read_text())
+    data["pick_calibration"] = {"slope": 0.5, "intercept": 1.0}
+    (tmp_path / "short.json").write_text(json.dumps(data))
+    model = ShortModel.load(tmp_path / "short.json")
+
+    def pick(p: float) -> Candidate:
+        return Candidate("x", probability=p)
+
+    even = 1 / (1 + math.exp(2.0))  # logit -2: 0.5 * -2 + 1 = 0
+    assert model.chance(pick(even)) == pytest.approx(0.5)
+    assert model.chance(pick(0.05)) < model.chance(pick(0.2)) < model.chance(pick(0.9))
+    assert 0.0 < model.chance(pick(0.0)) < model.chance(pick(1.0)) < 1.0
+    data.pop("pick_calibration")
+    (tmp_path / "short.json").write_text(json.dumps(data))
+    assert ShortModel.load(tmp_path / "short.json").chance(pick(0.9)) is None
+    data["pick_calibration"] = {"slope": "steep"}
+    (tmp_path / "short.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="pick_calibration"):
         ShortModel.load(tmp_path / "short.json")
 
 

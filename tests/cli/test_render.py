@@ -32,3 +32,13 @@ def test_a_weekday_short_answer_shows_the_day_it_means() -> None:
 def test_a_refused_answer_has_no_short_answer_line() -> None:
     refused = replace(_with_short("Monday", "2021-10-18"), refused=True)
     assert not format_answer(refused).startswith("Answer:")
+
+
+def test_an_uncertain_short_answer_says_so() -> None:
+    """Below an even chance the short answer is shown hedged, with the chance."""
+    unsure = _with_short("Valery Gerasimov")
+    unsure = replace(unsure, short_answer=replace(unsure.short_answer, probability=0.34))
+    assert format_answer(unsure).splitlines()[0] == (
+        "Answer: Valery Gerasimov (uncertain: 34% likely) [1]")
+    sure = replace(unsure, short_answer=replace(unsure.short_answer, probability=0.5))
+    assert format_answer(sure).splitlines()[0] == "Answer: Valery Gerasimov [1]"

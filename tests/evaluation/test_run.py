@@ -122,6 +122,28 @@ def test_short_answers_score_over_every_gold_answered_question(corpus: Path) -> 
     assert r.short_exact_match_answerable == pytest.approx(
         1 / 3, abs=1e-4)
     assert r.short_f1 == pytest.approx((2 / 3 + 1) / 4, abs=1e-4)
+    assert r.short_uncertain_share is None  # no short answer carries a chance
+
+
+def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None:
+    """How sure: exact match among short answers shown plainly and among those shown as
+    uncertain (below an even chance), over the answers that carry a chance."""
+    quotes = QuoteChecker(corpus)
+    good = cite(1, "a.txt", "Gen. Oleg Salyukov met Heidari in Moscow.", 0)
+
+    def said(qid: str, gold: str, chance: float | None) -> tuple[EvalQuestion, Answer]:
+        short = ShortAnswer("Oleg Salyukov", "a.txt", 5, 18, "name", probability=chance)
+        return (question(qid, (gold,), ("a.txt",)),
+                Answer("q", "Gen. Oleg Salyukov met Heidari in Moscow. [1]", False, [good],
+                       [], "extractive", short_answer=short))
+
+    cases = [said("a", "Oleg Salyukov", 0.8), said("b", "Heidari", 0.7),
+             said("c", "Oleg Salyukov", 0.3), said("d", "Moscow", 0.2),
+             said("e", "Moscow", 0.1), said("f", "Moscow", None)]
+    r = rates([QuestionResult(q, a, score_answer(q, a, [], quotes)) for q, a in cases])
+    assert r.short_uncertain_share == 0.6
+    assert r.short_exact_match_sure == 0.5
+    assert r.short_exact_match_uncertain == pytest.approx(1 / 3, abs=1e-4)
 
 
 def test_hit_rank_is_the_first_gold_passage_within_ten() -> None:

@@ -277,10 +277,11 @@ class ExtractiveGenerator:
         chosen = _choose(scored, self.max_sentences)
         with stage("short_answer"):
             found = self.short_candidates(question, passages, scored)
-            pick = self._pick(own, scored, found, notes)
-            agreed = None
+            pick, model = self._pick(own, scored, found, notes)
+            agreed, chance = None, None
             if pick is not None:
                 notes["short_probability"] = pick.probability
+                chance = model.chance(pick)
                 lexical = {(x.sentence.passage.source, x.sentence.start): x.lexical
                            for x in scored}
                 agreed = agreement(pick, found, lexical, self.files.text, question_type(own),
@@ -311,7 +312,7 @@ class ExtractiveGenerator:
                 f"{_label(r)}{f' ({r.published})' if r.published else ''} says "
                 f"“{r.text}” [{r.n}]" for r in conflicts) + ".")
         return Draft(" ".join(parts), citations.items, False, self.name, kept=len(parts),
-                     notes=notes, short=self._short_answer(pick, as_of),
+                     notes=notes, short=self._short_answer(pick, as_of, chance),
                      corroboration=Corroboration(len(support) - len(copied), support),
                      conflicts=conflicts)
 
@@ -337,35 +338,37 @@ class ExtractiveGenerator:
         return self._short_answer(pick, as_of) if pick else None
 
     def _pick(self, question: str, scored: list[Scored], found: list[Candidate],
-              notes: dict) -> Candidate | None:
-        """The short answer: the span model's pick; with a reader on, the candidate it
-        names, else the pick of the model fitted with its answer (the plain model's pick
-        when the reader fails, or when its gate leaves the question unread: a count, or a
-        pick the plain model is sure of, `ShortModel.needs_reading`; unless
-        `reader_always`)."""
-        if self.reader is None or not found:
-            return self.short_model.choose(found)
+              notes: dict) -> tuple[Candidate | None, ShortModel]:
+        """The short answer and the span model that chose it: the plain model's pick;
+        with a reader on, the candidate it names, else the pick of the model fitted with
+        its answer (the plain model's pick when the reader fails, or when its gate leaves
+        the question unread: a count, or a pick the plain model is sure of,
+        `ShortModel.needs_reading`; unless `reader_always`)."""
         plain = self.short_model.choose(found)
+        if self.reader is None or not found:
+            return plain, self.short_model
         if not self.reader_always and not self.short_reader_model.needs_reading(
                 plain, question_type(question)):
             notes["reader_skipped"] = True
-            return plain
+            return plain, self.short_model
         try:
             reading = self.reader.read(question, [x.sentence.text for x in scored[:CHOOSE_FROM]])
         except GeneratorUnavailable as exc:
             notes["reader_error"] = str(exc)
-            return plain
+            return plain, self.short_model
         notes["reader_answer"] = reading.answer
         notes["reader_seconds"] = reading.seconds
-        return self.short_reader_model.choose(found, reading.answer)
+        return self.short_reader_model.choose(found, reading.answer), self.short_reader_model
 
-    def _short_answer(self, pick: Candidate, as_of: dt.date | None) -> ShortAnswer:
-        """The picked value as the answer gives it, with the day it names, if any."""
+    def _short_answer(self, pick: Candidate, as_of: dt.date | None,
+                      chance: float | None = None) -> ShortAnswer:
+        """The picked value as the answer gives it, with the day it names, if any, and
+        the chance that it is the answer (`ShortModel.chance`)."""
         span = pick.best
         day = short_date(span.sentence, span.start, span.end, self.files,
                          as_of or dt.date.today())
         return ShortAnswer(span.text, span.sentence.passage.source, span.start, span.end,
-                           span.kind, day)
+                           span.kind, day, None if chance is None else round(chance, 3))
 
     @property
     def short_model(self) -> ShortModel:

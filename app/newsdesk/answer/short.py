@@ -761,13 +761,16 @@ class ShortModel:
     read (`needs_reading`): for a question type in `unread_types` ("" for a question
     that asks for no particular kind), or when the plain model's pick is at least
     `read_below` probable (None: no threshold). Both are fitted by
-    `scripts/fit_short.py --reader` (`fit_gate`)."""
+    `scripts/fit_short.py --reader` (`fit_gate`). Its `calibration` (slope, intercept)
+    turns a pick's probability into the chance that it is the answer (`chance`; None: the
+    file has none), fitted on held-out picks (`fit_short.fit_calibration`)."""
 
     linear: Linear
     meta: dict[str, Any]
     reads: bool = False
     read_below: float | None = None
     unread_types: frozenset[str] = frozenset()
+    calibration: tuple[float, float] | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE, reads: bool = False) -> ShortModel:
@@ -783,9 +786,25 @@ class ShortModel:
         if unread - _QUESTION_TYPES:
             raise ValueError(f"{path}: unread_types {sorted(unread - _QUESTION_TYPES)} are "
                              f"no question types ({sorted(_QUESTION_TYPES)})")
+        platt = data.get("pick_calibration")
+        if platt is not None and not (isinstance(platt, dict) and all(
+                isinstance(platt.get(k), int | float) for k in ("slope", "intercept"))):
+            raise ValueError(f"{path}: pick_calibration {platt!r} is no slope and intercept")
         return cls(Linear.from_dict(data, len(features), str(path)),
                    dict(data.get("meta", {})), reads,
-                   None if gate is None else float(gate), unread)
+                   None if gate is None else float(gate), unread,
+                   None if platt is None else (float(platt["slope"]), float(platt["intercept"])))
+
+    def chance(self, pick: Candidate) -> float | None:
+        """The chance that `pick` (this model's choice, which set its probability) is the
+        answer. The probability is the candidate's own and the pick is the most probable,
+        so it is no such chance; the calibration fitted on held-out picks makes one (on
+        rtqa_train, picks of plain probability below 0.2 were right 29% of the time)."""
+        if self.calibration is None:
+            return None
+        p = min(max(pick.probability, 1e-9), 1 - 1e-9)
+        slope, intercept = self.calibration
+        return sigmoid(slope * math.log(p / (1 - p)) + intercept)
 
     def needs_reading(self, plain: Candidate | None, qtype: str | None) -> bool:
         """Whether the reader should read for a question of type `qtype`, given the plain

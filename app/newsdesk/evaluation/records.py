@@ -42,6 +42,11 @@ class Rates:
     short_f1: float | None = None
     short_exact_match_answerable: float | None = None
     short_f1_answerable: float | None = None
+    # How sure: the share of short answers shown as uncertain (`ShortAnswer.uncertain`),
+    # and exact match among those given, shown plainly and shown as uncertain.
+    short_uncertain_share: float | None = None
+    short_exact_match_sure: float | None = None
+    short_exact_match_uncertain: float | None = None
     # Model generators only (None for extractive): the share of the model's sentences that
     # verification dropped, and of answers where it kept none and extractive answered.
     dropped_sentence_rate: float | None = None

@@ -75,14 +75,25 @@ def rates(results: Sequence[QuestionResult]) -> Rates:
 
 
 def _short_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
-    """Exact match and F1 of the short answers, over gold-answered and answerable questions."""
+    """Exact match and F1 of the short answers, over gold-answered and answerable
+    questions; and how often a short answer shown plainly, or as uncertain, was right."""
     gold = [r.scores for r in results if r.scores.short_em is not None]
     answerable = [r.scores for r in results
                   if r.question.answerable and r.scores.short_em is not None]
+    gauged = [(r.scores.short_em, short.uncertain()) for r in results
+              if (short := r.answer.short_answer) is not None and short.probability is not None
+              and not r.answer.refused]
+
+    def right(uncertain: bool) -> float | None:
+        return _mean([bool(em) for em, u in gauged if u == uncertain and em is not None])
+
     return {"short_exact_match": _mean([s.short_em or 0.0 for s in gold]),
             "short_f1": _mean([s.short_f1 or 0.0 for s in gold]),
             "short_exact_match_answerable": _mean([s.short_em or 0.0 for s in answerable]),
-            "short_f1_answerable": _mean([s.short_f1 or 0.0 for s in answerable])}
+            "short_f1_answerable": _mean([s.short_f1 or 0.0 for s in answerable]),
+            "short_uncertain_share": _mean([u for _, u in gauged]),
+            "short_exact_match_sure": right(False),
+            "short_exact_match_uncertain": right(True)}
 
 
 def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
@@ -181,6 +192,13 @@ def headline(m: Metrics) -> list[str]:
             ("short answer F1", o.short_f1, "with a gold answer"),
             ("short answer exact match", o.short_exact_match_answerable, answerable),
             ("short answer F1", o.short_f1_answerable, answerable)]
+    if o.short_uncertain_share is not None:
+        rows += [("short answers shown as uncertain", o.short_uncertain_share,
+                  "short answers given"),
+                 ("short answer exact match, shown plainly", o.short_exact_match_sure,
+                  "those with a gold answer"),
+                 ("short answer exact match, shown as uncertain",
+                  o.short_exact_match_uncertain, "those with a gold answer")]
     if o.dropped_sentence_rate is not None or o.fallback_rate is not None:
         rows += [("model sentences dropped by verification", o.dropped_sentence_rate,
                   "sentences the model wrote"),

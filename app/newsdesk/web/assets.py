@@ -55,6 +55,7 @@ CSS = """
 .nd-answer .nd-text { margin: 0; line-height: 1.55; }
 .nd-answer .nd-short { margin: 0 0 .2em; font-size: 1.15em; }
 .nd-answer .nd-short-date { opacity: .75; font-size: .87em; }
+.nd-answer .nd-short-hedge { opacity: .75; font-size: .8em; font-style: italic; }
 .nd-answer .nd-support { margin: 0 0 .45em; font-size: .85em; opacity: .75; }
 .nd-answer .nd-more { margin: .2em 0 .5em; font-size: .92em; }
 .nd-answer .nd-more summary { cursor: pointer; opacity: .75; }

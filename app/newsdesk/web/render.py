@@ -88,8 +88,12 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
     # (the answer's date note says how, citing the sentence that dates the article).
     dated = (f' <span class="nd-short-date" title="{esc(short.date)}">({esc(day)})</span>'
              if day else "")
+    # Below an even chance the answer says so, rather than stating a guess as plainly.
+    hedged = (f' <span class="nd-short-hedge" title="The chance that this is the answer, '
+              f'as the span model puts it">({esc(short.hedge())})</span>'
+              if short.uncertain() else "")
     return (f'<p class="nd-short"><strong class="nd-short-text">{esc(short.text)}</strong>'
-            f"{dated}{_marker_html(quote, ref_for)}</p>{support}")
+            f"{dated}{hedged}{_marker_html(quote, ref_for)}</p>{support}")
 
 
 # Where an answer's text splits into its parts: after a sentence's markers, or after a
