@@ -349,14 +349,16 @@ def test_the_calibration_gives_the_chance_held_out_picks_were_right() -> None:
     calibration, stats = fit_short.fit_calibration(groups, args)
     platt = calibration["pick_calibration"]
     assert platt["slope"] > 0
-    assert stats["held_out_picks"] == 80 and stats["right_share"] == 0.5
+    assert stats["held_out_picks"] == 80
+    assert stats["right_share"] == 0.5
 
     def chance(group: dict) -> float:
         model = fit_short.fit(groups, args.c, args.seed)
         z, _ = fit_short._pick(group, model, SPAN_FEATURES.index("person_fit"))
         return float(1 / (1 + np.exp(-(platt["slope"] * z + platt["intercept"]))))
 
-    assert chance(groups[0]) > 0.8 and chance(groups[1]) < 0.2
+    assert chance(groups[0]) > 0.8
+    assert chance(groups[1]) < 0.2
     assert sum(b["picks_per_split"] for b in stats["by_chance"].values()) == 40
 
 

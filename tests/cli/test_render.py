@@ -42,3 +42,7 @@ def test_an_uncertain_short_answer_says_so() -> None:
         "Answer: Valery Gerasimov (uncertain: 34% likely) [1]")
     sure = replace(unsure, short_answer=replace(unsure.short_answer, probability=0.5))
     assert format_answer(sure).splitlines()[0] == "Answer: Valery Gerasimov [1]"
+    dated = _with_short("Monday", "2021-10-18")
+    dated = replace(dated, short_answer=replace(dated.short_answer, probability=0.38))
+    assert format_answer(dated).splitlines()[0] == (
+        "Answer: Monday (Oct 18, 2021; uncertain: 38% likely) [1]")

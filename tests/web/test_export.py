@@ -49,6 +49,10 @@ def test_the_short_answer_comes_first_in_bold_with_its_day_and_footnote() -> Non
     first = text.split("## 1. Who did Bagheri meet?\n\n")[1]
     assert first.startswith("**Monday** (Oct 18, 2021)[^1-1]\n\nReported by 1 article: Tasnim\n\n"
                             "General Valery Gerasimov met")
+    # Below an even chance it is hedged, as in the chat.
+    unsure = replace(answer, short_answer=replace(short, probability=0.38))
+    assert "**Monday** (Oct 18, 2021; uncertain: 38% likely)[^1-1]" in conversation_markdown(
+        [unsure], WHEN)
     # A short answer outside every cited quote, or a refusal, has no such line.
     stray = replace(answer, short_answer=replace(short, start=0, end=3))
     assert "**" not in conversation_markdown([stray], WHEN)

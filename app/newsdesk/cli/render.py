@@ -18,9 +18,9 @@ def format_answer(answer: Answer, width: int = 88, bold: bool = False) -> str:
         quote = answer.short_quote()
         shown = f"{BOLD}{short.text}{PLAIN}" if bold else short.text
         day = short.date_label()
-        hedge = short.hedge()
-        lines.append(f"Answer: {shown}" + (f" ({day})" if day else "")
-                     + (f" ({hedge})" if hedge else "") + (f" [{quote.n}]" if quote else ""))
+        notes = "; ".join(x for x in (day, short.hedge()) if x)
+        lines.append(f"Answer: {shown}" + (f" ({notes})" if notes else "")
+                     + (f" [{quote.n}]" if quote else ""))
         if answer.corroboration is not None:
             lines.append(textwrap.fill(answer.corroboration.summary(), width))
     lines.append(fill_lines(answer.answer, width))

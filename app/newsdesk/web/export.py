@@ -44,9 +44,9 @@ def _answer_markdown(number: int, answer: Answer) -> str:
     if short is not None and quote is not None and not answer.refused:
         # First, as the chat shows it: the value in bold, the day it names, its quote.
         day = short.date_label()
-        hedge = short.hedge()
-        lines += [f"**{_flat(short.text)}**{f' ({day})' if day else ''}"
-                  f"{f' *({hedge})*' if hedge else ''}[^{number}-{quote.n}]", ""]
+        notes = "; ".join(x for x in (day, short.hedge()) if x)
+        lines += [f"**{_flat(short.text)}**{f' ({notes})' if notes else ''}"
+                  f"[^{number}-{quote.n}]", ""]
         if answer.corroboration is not None:
             lines += [_flat(answer.corroboration.summary()), ""]
     lines += [MARKER.sub(footnote, answer.answer).strip(), ""]
