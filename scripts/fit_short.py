@@ -143,16 +143,26 @@ def _held_out(count: int, folds: int, seed: int) -> list[set[int]]:
     return [set(order[f::folds].tolist()) for f in range(folds)]
 
 
+def held_out_picks(groups: list[dict], folds: int, c: float, seed: int,
+                   person: int | None = None) -> list[tuple[float, bool]]:
+    """Each question's pick made by a model fitted without it (seeded `folds`-fold split
+    of the training questions): the pick's logit and whether it is gold. `person` is the
+    column of person_fit (SPAN_FEATURES' unless columns were dropped)."""
+    from newsdesk.answer.short import SPAN_FEATURES
+
+    if person is None:
+        person = SPAN_FEATURES.index("person_fit")
+    out = []
+    for held in _held_out(len(groups), folds, seed):
+        model = fit([g for i, g in enumerate(groups) if i not in held and g["rows"]], c, seed)
+        out += [pick for i in sorted(held) if (pick := _pick(groups[i], model, person))]
+    return out
+
+
 def cross_validated(groups: list[dict], folds: int, c: float, seed: int,
                     person: int | None = None) -> int:
-    """Questions whose pick is gold when the model is fitted without them (seeded
-    `folds`-fold split of the training questions)."""
-    hits = 0
-    for held in _held_out(len(groups), folds, seed):
-        train = [g for i, g in enumerate(groups) if i not in held and g["rows"]]
-        mean, scale, weights, _ = fit(train, c, seed)
-        hits += sum(_right(groups[i], mean, scale, weights, person) for i in held)
-    return hits
+    """Questions whose pick is gold when the model is fitted without them."""
+    return sum(right for _, right in held_out_picks(groups, folds, c, seed, person))
 
 
 def held_out_gate(groups: list[dict], folds: int, c: float, seed: int, plain_width: int
@@ -181,21 +191,7 @@ def held_out_gate(groups: list[dict], folds: int, c: float, seed: int, plain_wid
     return out
 
 
-def held_out_picks(groups: list[dict], folds: int, c: float, seed: int
-                   ) -> list[tuple[float, bool]]:
-    """Each question's pick made by a model fitted without it (seeded `folds`-fold
-    split): the pick's logit and whether it is gold."""
-    from newsdesk.answer.short import SPAN_FEATURES
-
-    person = SPAN_FEATURES.index("person_fit")
-    out = []
-    for held in _held_out(len(groups), folds, seed):
-        model = fit([g for i, g in enumerate(groups) if i not in held and g["rows"]], c, seed)
-        out += [pick for i in sorted(held) if (pick := _pick(groups[i], model, person))]
-    return out
-
-
-def fit_calibration(groups: list[dict], args: argparse.Namespace) -> tuple[dict, dict]:
+def fit_calibration(picks: list[list[tuple[float, bool]]]) -> tuple[dict, dict]:
     """The chance that a pick is the answer, from its probability (`ShortModel.chance`).
 
     The model's probability is each candidate's and a pick is the most probable of its
@@ -203,11 +199,10 @@ def fit_calibration(groups: list[dict], args: argparse.Namespace) -> tuple[dict,
     scaling) of held-out picks' logits (every seeded split, each pick made by a model
     fitted without its question) to whether they were gold gives one: P = sigmoid(slope *
     logit + intercept). Its reliability on those picks is reported by the chance's
-    quarter."""
+    quarter. `picks` holds each split's `held_out_picks`."""
     from sklearn.linear_model import LogisticRegression
 
-    seeds = range(args.seed, args.seed + max(1, args.repeats))
-    pairs = [p for s in seeds for p in held_out_picks(groups, args.folds, args.c, s)]
+    pairs = [p for split in picks for p in split]
     z = np.array([[p[0]] for p in pairs])
     right = np.array([p[1] for p in pairs], dtype=np.int64)
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(z, right)
@@ -217,7 +212,7 @@ def fit_calibration(groups: list[dict], args: argparse.Namespace) -> tuple[dict,
     for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.01)):
         inside = (chance >= lo) & (chance < hi)
         bins[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {
-            "picks_per_split": round(float(inside.sum()) / len(seeds), 1),
+            "picks_per_split": round(float(inside.sum()) / len(picks), 1),
             "right_share": round(float(right[inside].mean()), 3) if inside.any() else None,
             "mean_chance": round(float(chance[inside].mean()), 3) if inside.any() else None}
     return ({"pick_calibration": {"slope": round(slope, 6), "intercept": round(intercept, 6)}},
@@ -386,16 +381,16 @@ def main() -> int:
              "gold_among_candidates": reachable,
              "exact_match_train": round(hits / len(groups), 4),
              "exact_match_when_reachable": round(hits / max(1, reachable), 4)}
+    calibration: dict = {}
     if args.folds > 1:
-        right = [cross_validated(groups, args.folds, args.c, seed)
+        picks = [held_out_picks(groups, args.folds, args.c, seed)
                  for seed in range(args.seed, args.seed + max(1, args.repeats))]
+        right = [sum(r for _, r in split) for split in picks]
         stats["exact_match_cv"] = round(right[0] / len(groups), 4)
         if args.repeats > 1:
             stats["right_cv_by_seed"] = right
             stats["right_cv_mean"] = round(float(np.mean(right)), 2)
-    calibration: dict = {}
-    if args.folds > 1:
-        calibration, stats["calibration"] = fit_calibration(groups, args)
+        calibration, stats["calibration"] = fit_calibration(picks)
     meta_reader = {"reader_model": model.name, "reader_sha256": sha256(model),
                    "reader_prompt_sha256": sha256(load_settings().prompts / "reader.txt"),
                    "reader_right_train": sum(normalize(g["reading"]) in set(g["gold"])

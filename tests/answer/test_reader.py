@@ -345,8 +345,9 @@ def test_the_calibration_gives_the_chance_held_out_picks_were_right() -> None:
                 "labels": [True, False, False]}
 
     groups = [group(n, n % 2 == 0) for n in range(40)]
-    args = argparse.Namespace(seed=0, repeats=2, folds=5, c=1.0)
-    calibration, stats = fit_short.fit_calibration(groups, args)
+    args = argparse.Namespace(seed=0, folds=5, c=1.0)
+    calibration, stats = fit_short.fit_calibration(
+        [fit_short.held_out_picks(groups, args.folds, args.c, seed) for seed in (0, 1)])
     platt = calibration["pick_calibration"]
     assert platt["slope"] > 0
     assert stats["held_out_picks"] == 80
