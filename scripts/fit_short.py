@@ -174,20 +174,20 @@ def held_out_gate(groups: list[dict], folds: int, c: float, seed: int, plain_wid
     from newsdesk.answer.short import SPAN_FEATURES
 
     person = SPAN_FEATURES.index("person_fit")
-    plain = [{**g, "rows": [row[:plain_width] for row in g["rows"]]} for g in groups]
+    plain = [{**g, "rows": [row[:plain_width] for row in g["rows"]], "reading": ""}
+             for g in groups]
     out: list[tuple[bool, float, bool]] = [(False, 0.0, False)] * len(groups)
     for held in _held_out(len(groups), folds, seed):
-        p_mean, p_scale, p_w, p_bias = fit([g for i, g in enumerate(plain)
-                                            if i not in held and g["rows"]], c, seed)
-        r_mean, r_scale, r_w, _ = fit([g for i, g in enumerate(groups)
-                                       if i not in held and g["rows"]], c, seed)
+        plain_model = fit([g for i, g in enumerate(plain) if i not in held and g["rows"]],
+                          c, seed)
+        reader_model = fit([g for i, g in enumerate(groups) if i not in held and g["rows"]],
+                           c, seed)
         for i in held:
-            right, p = False, 0.0
-            if plain[i]["rows"]:
-                z = p_bias + ((np.asarray(plain[i]["rows"]) - p_mean) / p_scale) @ p_w
-                top = _top(plain[i], z, person)
-                right, p = bool(plain[i]["labels"][top]), float(1 / (1 + np.exp(-z[top])))
-            out[i] = (right, p, _right(groups[i], r_mean, r_scale, r_w, person))
+            pick = _pick(plain[i], plain_model, person)
+            read = _pick(groups[i], reader_model, person)
+            out[i] = (pick is not None and pick[1],
+                      float(1 / (1 + np.exp(-pick[0]))) if pick else 0.0,
+                      read is not None and read[1])
     return out
 
 
