@@ -75,8 +75,8 @@ class ShortAnswer:
 
     def uncertain(self) -> bool:
         """The span model puts the chance that this is the answer below even: shown as
-        such. Held-out on rtqa_train, such picks were right about a third of the time,
-        the others about two thirds (BENCHMARKS.md, "How sure")."""
+        such. Held out on rtqa_train, such picks were right about three times in ten,
+        the others about seven in ten (BENCHMARKS.md, "How sure")."""
         return self.probability is not None and self.probability < 0.5
 
     def hedge(self) -> str:
@@ -84,6 +84,11 @@ class ShortAnswer:
         if not self.uncertain():
             return ""
         return f"uncertain: {round(100 * (self.probability or 0.0))}% likely"
+
+    def aside(self) -> str:
+        """What plain text shows in parentheses after the value: the day it names and its
+        hedge ('Sep 19, 2023; uncertain: 38% likely'), '' when neither applies."""
+        return "; ".join(x for x in (self.date_label(), self.hedge()) if x)
 
     def date_label(self) -> str:
         """'Sep 19, 2023' when the short answer names a day without writing its year

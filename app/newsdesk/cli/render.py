@@ -17,9 +17,8 @@ def format_answer(answer: Answer, width: int = 88, bold: bool = False) -> str:
     if short is not None and not answer.refused:
         quote = answer.short_quote()
         shown = f"{BOLD}{short.text}{PLAIN}" if bold else short.text
-        day = short.date_label()
-        notes = "; ".join(x for x in (day, short.hedge()) if x)
-        lines.append(f"Answer: {shown}" + (f" ({notes})" if notes else "")
+        aside = short.aside()
+        lines.append(f"Answer: {shown}" + (f" ({aside})" if aside else "")
                      + (f" [{quote.n}]" if quote else ""))
         if answer.corroboration is not None:
             lines.append(textwrap.fill(answer.corroboration.summary(), width))

@@ -43,9 +43,8 @@ def _answer_markdown(number: int, answer: Answer) -> str:
     short, quote = answer.short_answer, answer.short_quote()
     if short is not None and quote is not None and not answer.refused:
         # First, as the chat shows it: the value in bold, the day it names, its quote.
-        day = short.date_label()
-        notes = "; ".join(x for x in (day, short.hedge()) if x)
-        lines += [f"**{_flat(short.text)}**{f' ({notes})' if notes else ''}"
+        aside = short.aside()
+        lines += [f"**{_flat(short.text)}**{f' ({aside})' if aside else ''}"
                   f"[^{number}-{quote.n}]", ""]
         if answer.corroboration is not None:
             lines += [_flat(answer.corroboration.summary()), ""]
