@@ -111,9 +111,7 @@ def _pick(group: dict, model: tuple[np.ndarray, ...], person: int) -> tuple[floa
     mean, scale, weights, bias = model
     if group.get("reading"):  # the reader's answer, when it is a candidate, is the pick
         # (a candidate of any of the best SENTENCES sentences: "said" holds them all).
-        said = group.get("said", (group["keys"], group["labels"]))
-        keys, labels = said[0], said[1]
-        rows = said[2] if len(said) > 2 else group["rows"]
+        keys, labels, rows = group.get("said", (group["keys"], group["labels"], group["rows"]))
         hits = [i for i, key in enumerate(keys) if key == group["reading"]]
         if hits:
             z = float(bias + ((np.asarray(rows[hits[0]]) - mean) / scale) @ weights)

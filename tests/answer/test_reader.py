@@ -384,7 +384,7 @@ def test_the_gate_skips_the_types_reading_loses_and_the_sure_picks() -> None:
         rows[said][len(SPAN_FEATURES)] = 1.0  # reader_equal
         keys = [f"gold {n}", f"wrong {n}", f"other {n}"]
         return {"keys": keys, "rows": rows, "labels": [True, False, False],
-                "reading": keys[said], "said": (keys, [True, False, False]),
+                "reading": keys[said], "said": (keys, [True, False, False], rows),
                 "qtype": "number" if kind == "count" else ""}
 
     groups = [group(n, ("easy", "hard", "count")[n % 3]) for n in range(60)]
