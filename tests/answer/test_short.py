@@ -116,20 +116,30 @@ def test_a_picks_chance_is_its_calibrated_probability(tmp_path: Path) -> None:
     (tmp_path / "short.json").write_text(json.dumps(data))
     model = ShortModel.load(tmp_path / "short.json")
 
-    def pick(p: float) -> Candidate:
-        return Candidate("x", probability=p)
+    def pick(p: float, kind: str = "is_name") -> Candidate:
+        row = [0.0] * len(SPAN_FEATURES)
+        row[SPAN_FEATURES.index(kind)] = 1.0
+        return Candidate("x", row=row, probability=p)
 
     even = 1 / (1 + math.exp(2.0))  # logit -2: 0.5 * -2 + 1 = 0
     assert model.chance(pick(even)) == pytest.approx(0.5)
+    assert model.chance(pick(even, "is_number")) == pytest.approx(0.5)  # no offset given
     assert model.chance(pick(0.05)) < model.chance(pick(0.2)) < model.chance(pick(0.9))
     assert 0.0 < model.chance(pick(0.0)) < model.chance(pick(1.0)) < 1.0
+    # A number's offset moves numbers only: logit -2 plus 1.5 for a number.
+    data["pick_calibration"] = {"slope": 0.5, "intercept": 1.0, "number": 1.5}
+    (tmp_path / "short.json").write_text(json.dumps(data))
+    offset = ShortModel.load(tmp_path / "short.json")
+    assert offset.chance(pick(even)) == pytest.approx(0.5)
+    assert offset.chance(pick(even, "is_number")) == pytest.approx(1 / (1 + math.exp(-1.5)))
     data.pop("pick_calibration")
     (tmp_path / "short.json").write_text(json.dumps(data))
     assert ShortModel.load(tmp_path / "short.json").chance(pick(0.9)) is None
-    data["pick_calibration"] = {"slope": "steep"}
-    (tmp_path / "short.json").write_text(json.dumps(data))
-    with pytest.raises(ValueError, match="pick_calibration"):
-        ShortModel.load(tmp_path / "short.json")
+    for bad in ({"slope": "steep"}, {"slope": 0.5, "intercept": 1.0, "number": "high"}):
+        data["pick_calibration"] = bad
+        (tmp_path / "short.json").write_text(json.dumps(data))
+        with pytest.raises(ValueError, match="pick_calibration"):
+            ShortModel.load(tmp_path / "short.json")
 
 
 def test_the_answer_is_cut_from_a_cited_quote(tmp_path: Path) -> None:

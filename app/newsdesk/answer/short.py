@@ -145,6 +145,7 @@ _NUMBER = re.compile(
 )
 _RANK = SPAN_FEATURES.index("sentence_rank")
 _PERSON_FIT = SPAN_FEATURES.index("person_fit")
+_IS_NUMBER = SPAN_FEATURES.index("is_number")
 _UNIT = re.compile(r"\s[a-z][a-z-]{1,20}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONTH_YEAR = re.compile(
@@ -761,16 +762,17 @@ class ShortModel:
     read (`needs_reading`): for a question type in `unread_types` ("" for a question
     that asks for no particular kind), or when the plain model's pick is at least
     `read_below` probable (None: no threshold). Both are fitted by
-    `scripts/fit_short.py --reader` (`fit_gate`). Its `calibration` (slope, intercept)
-    turns a pick's probability into the chance that it is the answer (`chance`; None: the
-    file has none), fitted on held-out picks (`fit_short.fit_calibration`)."""
+    `scripts/fit_short.py --reader` (`fit_gate`). Its `calibration` (slope, intercept,
+    the offset for a number) turns a pick's probability into the chance that it is the
+    answer (`chance`; None: the file has none), fitted on held-out picks
+    (`fit_short.fit_calibration`)."""
 
     linear: Linear
     meta: dict[str, Any]
     reads: bool = False
     read_below: float | None = None
     unread_types: frozenset[str] = frozenset()
-    calibration: tuple[float, float] | None = None
+    calibration: tuple[float, float, float] | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE, reads: bool = False) -> ShortModel:
@@ -788,23 +790,29 @@ class ShortModel:
                              f"no question types ({sorted(_QUESTION_TYPES)})")
         platt = data.get("pick_calibration")
         if platt is not None and not (isinstance(platt, dict) and all(
-                isinstance(platt.get(k), int | float) for k in ("slope", "intercept"))):
-            raise ValueError(f"{path}: pick_calibration {platt!r} is no slope and intercept")
+                isinstance(platt.get(k), int | float) for k in ("slope", "intercept"))
+                and isinstance(platt.get("number", 0.0), int | float)):
+            raise ValueError(f"{path}: pick_calibration {platt!r} is no slope and intercept "
+                             "(and offset for a number)")
         return cls(Linear.from_dict(data, len(features), str(path)),
                    dict(data.get("meta", {})), reads,
                    None if gate is None else float(gate), unread,
-                   None if platt is None else (float(platt["slope"]), float(platt["intercept"])))
+                   None if platt is None else (float(platt["slope"]), float(platt["intercept"]),
+                                               float(platt.get("number", 0.0))))
 
     def chance(self, pick: Candidate) -> float | None:
         """The chance that `pick` (this model's choice, which set its probability) is the
         answer. The probability is the candidate's own and the pick is the most probable,
         so it is no such chance; the calibration fitted on held-out picks makes one (on
-        rtqa_train, picks of plain probability below 0.2 were right 29% of the time)."""
+        rtqa_train, picks of plain probability below 0.2 were right 29% of the time). A
+        number gets its own offset: a count is picked among many numbers, so its
+        probability is spread thinner than a name's."""
         if self.calibration is None:
             return None
         p = min(max(pick.probability, 1e-9), 1 - 1e-9)
-        slope, intercept = self.calibration
-        return sigmoid(slope * math.log(p / (1 - p)) + intercept)
+        slope, intercept, number = self.calibration
+        return sigmoid(slope * math.log(p / (1 - p)) + intercept
+                       + number * (pick.row[_IS_NUMBER] > 0))
 
     def needs_reading(self, plain: Candidate | None, qtype: str | None) -> bool:
         """Whether the reader should read for a question of type `qtype`, given the plain
