@@ -123,6 +123,8 @@ def test_short_answers_score_over_every_gold_answered_question(corpus: Path) -> 
         1 / 3, abs=1e-4)
     assert r.short_f1 == pytest.approx((2 / 3 + 1) / 4, abs=1e-4)
     assert r.short_uncertain_share is None  # no short answer carries a chance
+    assert r.short_chance_mean is None
+    assert r.short_chance_brier is None
 
 
 def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None:
@@ -144,6 +146,11 @@ def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None
     assert r.short_uncertain_share == 0.6
     assert r.short_exact_match_sure == 0.5
     assert r.short_exact_match_uncertain == pytest.approx(1 / 3, abs=1e-4)
+    # The chance against what happened, over the five with a chance: right, wrong,
+    # right, wrong, wrong.
+    assert r.short_chance_mean == pytest.approx(0.42, abs=1e-4)
+    assert r.short_chance_brier == pytest.approx(
+        (0.2**2 + 0.7**2 + 0.7**2 + 0.2**2 + 0.1**2) / 5, abs=1e-4)
 
 
 def test_hit_rank_is_the_first_gold_passage_within_ten() -> None:

@@ -47,6 +47,12 @@ class Rates:
     short_uncertain_share: float | None = None
     short_exact_match_sure: float | None = None
     short_exact_match_uncertain: float | None = None
+    # Whether the chance means what it says, over the short answers with a chance and a
+    # gold answer: its mean (against their exact match) and its Brier score (the mean
+    # squared gap between the chance and exact match, 0 at best; a constant chance at
+    # the right rate r scores r(1 - r)).
+    short_chance_mean: float | None = None
+    short_chance_brier: float | None = None
     # Model generators only (None for extractive): the share of the model's sentences that
     # verification dropped, and of answers where it kept none and extractive answered.
     dropped_sentence_rate: float | None = None

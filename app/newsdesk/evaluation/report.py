@@ -80,20 +80,23 @@ def _short_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
     gold = [r.scores for r in results if r.scores.short_em is not None]
     answerable = [r.scores for r in results
                   if r.question.answerable and r.scores.short_em is not None]
-    gauged = [(r.scores.short_em, short.uncertain()) for r in results
+    gauged = [(r.scores.short_em, short.uncertain(), short.probability) for r in results
               if (short := r.answer.short_answer) is not None and short.probability is not None
               and not r.answer.refused]
+    scored = [(p, em) for em, _, p in gauged if em is not None and p is not None]
 
     def right(uncertain: bool) -> float | None:
-        return _mean([bool(em) for em, u in gauged if u == uncertain and em is not None])
+        return _mean([bool(em) for em, u, _ in gauged if u == uncertain and em is not None])
 
     return {"short_exact_match": _mean([s.short_em or 0.0 for s in gold]),
             "short_f1": _mean([s.short_f1 or 0.0 for s in gold]),
             "short_exact_match_answerable": _mean([s.short_em or 0.0 for s in answerable]),
             "short_f1_answerable": _mean([s.short_f1 or 0.0 for s in answerable]),
-            "short_uncertain_share": _mean([u for _, u in gauged]),
+            "short_uncertain_share": _mean([u for _, u, _ in gauged]),
             "short_exact_match_sure": right(False),
-            "short_exact_match_uncertain": right(True)}
+            "short_exact_match_uncertain": right(True),
+            "short_chance_mean": _mean([p for p, _ in scored]),
+            "short_chance_brier": _mean([(p - em) ** 2 for p, em in scored])}
 
 
 def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
@@ -198,7 +201,11 @@ def headline(m: Metrics) -> list[str]:
                  ("short answer exact match, shown plainly", o.short_exact_match_sure,
                   "those with a gold answer"),
                  ("short answer exact match, shown as uncertain",
-                  o.short_exact_match_uncertain, "those with a gold answer")]
+                  o.short_exact_match_uncertain, "those with a gold answer"),
+                 ("short answer chance, mean", o.short_chance_mean,
+                  "those with a gold answer"),
+                 ("short answer chance, Brier score", o.short_chance_brier,
+                  "those with a gold answer")]
     if o.dropped_sentence_rate is not None or o.fallback_rate is not None:
         rows += [("model sentences dropped by verification", o.dropped_sentence_rate,
                   "sentences the model wrote"),
