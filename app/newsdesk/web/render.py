@@ -92,8 +92,11 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
     hedged = (f' <span class="nd-short-hedge" title="The chance that this is the answer, '
               f'as the span model puts it">({esc(short.hedge())})</span>'
               if short.uncertain() else "")
-    return (f'<p class="nd-short"><strong class="nd-short-text">{esc(short.text)}</strong>'
-            f"{dated}{hedged}{_marker_html(quote, ref_for)}</p>{support}")
+    # The chance itself rides on the element, for scripts and tests reading the page.
+    chance = (f' data-probability="{short.probability}"'
+              if short.probability is not None else "")
+    return (f'<p class="nd-short"{chance}><strong class="nd-short-text">{esc(short.text)}'
+            f"</strong>{dated}{hedged}{_marker_html(quote, ref_for)}</p>{support}")
 
 
 # Where an answer's text splits into its parts: after a sentence's markers, or after a
