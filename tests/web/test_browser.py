@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -166,18 +167,22 @@ def test_a_weekday_short_answer_shows_its_day_beside_it(tab: Tab) -> None:
     assert bold
     assert box["x"] > bold["x"]  # beside the bold answer, on its line
     assert abs(box["y"] - bold["y"]) < bold["height"]
-    # The shipped calibration puts this weekday below an even chance (0.33): so one of
+    # The shipped calibration puts this weekday below an even chance (0.30): so one of
     # the page's short answers is hedged, and the hedge's place is checked.
     assert _assert_hedged_as_its_chance_says(answer)
 
 
 def _assert_hedged_as_its_chance_says(answer: Any) -> bool:
-    """A short answer below an even chance (its `data-probability`, the JSON's
-    `short_answer.probability`) says so on the bold value's line, after it, with that
+    """A short answer below an even chance (the JSON's `short_answer.probability`, which
+    hovering the value shows) says so on the bold value's line, after it, with that
     chance in whole percent; one at or above it shows none. Returns whether it is hedged."""
     short = answer.locator(".nd-short")
-    chance = float(short.get_attribute("data-probability") or "nan")
+    title = short.locator("strong.nd-short-text").get_attribute("title") or ""
+    shown = re.fullmatch(r"Chance that this is the answer: (\d+)% \(([\d.]+)\)", title)
+    assert shown, title
+    chance = float(shown.group(2))
     assert 0.0 < chance < 1.0
+    assert int(shown.group(1)) == round(100 * chance)
     hedge = short.locator(".nd-short-hedge")
     if chance >= 0.5:
         assert hedge.count() == 0

@@ -99,18 +99,19 @@ def test_short_answer_comes_first_in_bold_with_its_marker_and_sources() -> None:
     assert "Reported by 1 article: Tasnim &lt;b&gt;News&lt;/b&gt;" in page
     assert "nd-short-date" not in page  # a name names no day
     assert "nd-short-hedge" not in page  # no chance known: shown plainly
-    assert "data-probability" not in page
+    assert "Chance that" not in page
     # Below an even chance it says so, beside the bold value and before its marker.
     unsure = answer_html(replace(answer, short_answer=replace(short, probability=0.3)),
                          lambda *a: None)
     hedge = '<span class="nd-short-hedge"'
     assert unsure.index("nd-short-text") < unsure.index(hedge) < unsure.index("nd-mark")
     assert "(uncertain: 30% likely)</span>" in unsure
-    assert '<p class="nd-short" data-probability="0.3">' in unsure
+    assert ('<strong class="nd-short-text" title="Chance that this is the answer: 30% (0.3)">'
+            in unsure)
     sure = answer_html(replace(answer, short_answer=replace(short, probability=0.7)),
                        lambda *a: None)
     assert hedge not in sure
-    assert '<p class="nd-short" data-probability="0.7">' in sure
+    assert 'title="Chance that this is the answer: 70% (0.7)"' in sure
     # A short answer outside every cited quote is not shown.
     stray = replace(short, start=0, end=3)
     assert "nd-short" not in answer_html(replace(answer, short_answer=stray), lambda *a: None)

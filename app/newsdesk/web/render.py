@@ -92,10 +92,11 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
     hedged = (f' <span class="nd-short-hedge" title="The chance that this is the answer, '
               f'as the span model puts it">({esc(short.hedge())})</span>'
               if short.uncertain() else "")
-    # The chance itself rides on the element, for scripts and tests reading the page.
-    chance = (f' data-probability="{short.probability}"'
-              if short.probability is not None else "")
-    return (f'<p class="nd-short"{chance}><strong class="nd-short-text">{esc(short.text)}'
+    # Hovering the value shows its chance, plain or hedged (the chat's sanitizer keeps a
+    # title, not data attributes); the exact figure is the JSON's `probability`.
+    chance = (f' title="Chance that this is the answer: {round(100 * short.probability)}% '
+              f'({short.probability})"' if short.probability is not None else "")
+    return (f'<p class="nd-short"><strong class="nd-short-text"{chance}>{esc(short.text)}'
             f"</strong>{dated}{hedged}{_marker_html(quote, ref_for)}</p>{support}")
 
 
