@@ -212,8 +212,8 @@ def fit_calibration(picks: list[list[Pick]], folds: int = 5, seed: int = 0
     fitted without its question) to whether they were gold gives one: P = sigmoid(slope *
     logit + intercept + number * [the pick is a number]). The offset for numbers is there
     because a count is picked among many numbers, so its probability is spread thin: on
-    rtqa_train the plain model's number picks had the lowest logits and were right more
-    often than its names. It is kept only when it lowers the calibration's log loss on
+    rtqa_train the plain model's number picks had far lower logits than its names and
+    were right more often. It is kept only when it lowers the calibration's log loss on
     questions held out of its own fit (a seeded `folds`-fold split over questions); else
     it is 0. Reliability on the picks is reported by the chance's quarter. `picks` holds
     each split's `held_out_picks`."""
