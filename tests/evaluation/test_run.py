@@ -13,10 +13,13 @@ import pytest
 from newsdesk.errors import QuestionFileError
 from newsdesk.evaluation.records import EvalQuestion, EvalResult, Evidence, QuestionResult
 from newsdesk.evaluation.report import (
+    chance_bins,
     latency,
     rates,
     refusal_curve,
+    report_lines,
     result_line,
+    summarize,
     write_all,
 )
 from newsdesk.evaluation.run import (
@@ -142,7 +145,8 @@ def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None
     cases = [said("a", "Oleg Salyukov", 0.8), said("b", "Heidari", 0.7),
              said("c", "Oleg Salyukov", 0.3), said("d", "Moscow", 0.2),
              said("e", "Moscow", 0.1), said("f", "Moscow", None)]
-    r = rates([QuestionResult(q, a, score_answer(q, a, [], quotes)) for q, a in cases])
+    results = [QuestionResult(q, a, score_answer(q, a, [], quotes)) for q, a in cases]
+    r = rates(results)
     assert r.short_uncertain_share == 0.6
     assert r.short_exact_match_sure == 0.5
     assert r.short_exact_match_uncertain == pytest.approx(1 / 3, abs=1e-4)
@@ -151,6 +155,17 @@ def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None
     assert r.short_chance_mean == pytest.approx(0.42, abs=1e-4)
     assert r.short_chance_brier == pytest.approx(
         (0.2**2 + 0.7**2 + 0.7**2 + 0.2**2 + 0.1**2) / 5, abs=1e-4)
+    # The reliability table: by quarter of chance, how many, their mean chance, how many
+    # were right.
+    bins = [(b.low, b.high, b.answers, b.mean_chance, b.exact_match)
+            for b in chance_bins(results)]
+    assert bins == [(0.0, 0.25, 2, 0.15, 0.0), (0.25, 0.5, 1, 0.3, 1.0),
+                    (0.5, 0.75, 1, 0.7, 0.0), (0.75, 1.0, 1, 0.8, 1.0)]
+    assert chance_bins(results[5:]) == []  # no chance given: no table
+    report = "\n".join(report_lines(summarize(results, "extractive", "q.jsonl", "c", 0.35, 1.0),
+                                     results, "chart.png"))
+    assert "## How sure: short answers by their chance" in report
+    assert "| 0.25–0.50 | 1 | 0.300 | 1.000 |" in report
 
 
 def test_hit_rank_is_the_first_gold_passage_within_ten() -> None:
@@ -269,8 +284,6 @@ def test_refusal_curve_replays_the_gate(corpus: Path) -> None:
 
 
 def test_report_files_show_the_failures(corpus: Path, tmp_path: Path) -> None:
-    from newsdesk.evaluation.report import summarize
-
     results = four_results(corpus)
     metrics = summarize(results, "local", "q.jsonl", str(corpus), 0.35, 1.0)
     out = [tmp_path / name for name in ("r.jsonl", "m.json", "report.md", "chart.png")]

@@ -69,6 +69,18 @@ class CurvePoint:
 
 
 @dataclass(frozen=True)
+class ChanceBin:
+    """Short answers (with a gold answer) whose chance lies in [low, high): how many, their
+    mean chance and their exact match. Where the chance means what it says, the two agree."""
+
+    low: float
+    high: float
+    answers: int
+    mean_chance: float | None
+    exact_match: float | None
+
+
+@dataclass(frozen=True)
 class Metrics:
     """Everything metrics.json holds; `curve_mismatches` is None when there is no curve."""
 
@@ -83,6 +95,7 @@ class Metrics:
     curve: list[CurvePoint]
     curve_mismatches: int | None  # questions whose replayed refusal differs from the real one
     reader: str = ""  # the opt-in short-answer reader's model file; "" when it is off
+    short_chance_bins: list[ChanceBin] = field(default_factory=list)  # by quarter of chance
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

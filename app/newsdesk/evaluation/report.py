@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.answer.extractive import GENERATE_STAGES
-from newsdesk.evaluation.records import CurvePoint, Evidence, Metrics, QuestionResult, Rates
+from newsdesk.evaluation.records import (
+    ChanceBin,
+    CurvePoint,
+    Evidence,
+    Metrics,
+    QuestionResult,
+    Rates,
+)
 
 if TYPE_CHECKING:
     from newsdesk.answer.extractive import ExtractiveGenerator
@@ -74,16 +81,37 @@ def rates(results: Sequence[QuestionResult]) -> Rates:
     )
 
 
+def _gauged(results: Sequence[QuestionResult]) -> list[tuple[float | None, bool, float]]:
+    """Each short answer given with a chance: its exact match (None without a gold
+    answer), whether it is shown as uncertain, and its chance."""
+    return [(r.scores.short_em, short.uncertain(), short.probability) for r in results
+            if (short := r.answer.short_answer) is not None and short.probability is not None
+            and not r.answer.refused]
+
+
+def chance_bins(results: Sequence[QuestionResult]) -> list[ChanceBin]:
+    """The short answers with a chance and a gold answer, by quarter of their chance: a
+    reliability table of the calibration (`ShortModel.chance`); [] when none has both."""
+    scored = [(p, em) for em, _, p in _gauged(results) if em is not None]
+    if not scored:
+        return []
+    out = []
+    for low in (0.0, 0.25, 0.5, 0.75):
+        high = low + 0.25
+        inside = [(p, em) for p, em in scored if low <= p < high or (high == 1.0 and p == 1.0)]
+        out.append(ChanceBin(low, high, len(inside), _mean([p for p, _ in inside]),
+                             _mean([em for _, em in inside])))
+    return out
+
+
 def _short_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
     """Exact match and F1 of the short answers, over gold-answered and answerable
     questions; and how often a short answer shown plainly, or as uncertain, was right."""
     gold = [r.scores for r in results if r.scores.short_em is not None]
     answerable = [r.scores for r in results
                   if r.question.answerable and r.scores.short_em is not None]
-    gauged = [(r.scores.short_em, short.uncertain(), short.probability) for r in results
-              if (short := r.answer.short_answer) is not None and short.probability is not None
-              and not r.answer.refused]
-    scored = [(p, em) for em, _, p in gauged if em is not None and p is not None]
+    gauged = _gauged(results)
+    scored = [(p, em) for em, _, p in gauged if em is not None]
 
     def right(uncertain: bool) -> float | None:
         return _mean([bool(em) for em, u, _ in gauged if u == uncertain and em is not None])
@@ -149,7 +177,8 @@ def summarize(results: Sequence[QuestionResult], generator: str, questions_file:
                          else ([], None))
     return Metrics(rates(results), {t: rates([r for r in results if r.question.type == t])
                                     for t in types}, latency(results), generator, questions_file,
-                   corpus, round(seconds, 2), threshold, curve, mismatches, reader)
+                   corpus, round(seconds, 2), threshold, curve, mismatches, reader,
+                   chance_bins(results))
 
 
 # -- results.jsonl ----------------------------------------------------------------------
@@ -222,8 +251,16 @@ def _sections(m: Metrics, chart: str) -> list[str]:
     curve = [(f"**{p.threshold:.2f}** (configured)" if p.threshold == m.threshold
               else f"{p.threshold:.2f}", _fmt(p.refusal_rate), _fmt(p.false_refusal_rate))
              for p in m.curve]
+    bins = [(f"{b.low:.2f}–{b.high:.2f}", str(b.answers), _fmt(b.mean_chance),
+             _fmt(b.exact_match)) for b in m.short_chance_bins]
     return [
         "## Latency (ms, models loaded)", "", *_table(("stage", "n", "p50", "p95", "max"), lat), "",
+        *(["## How sure: short answers by their chance", "",
+           "Short answers with a chance and a gold answer; below 0.50 they are shown as "
+           "uncertain. Where the chance means what it says, its mean and the exact match "
+           "agree.", "",
+           *_table(("chance", "short answers", "mean chance", "exact match"), bins), ""]
+          if bins else []),
         "## By question type", "", *_table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10",
                                             "citation recall", "refusal", "false refusal"),
                                            by_type), "", f"![per-type metrics]({chart})", "",
