@@ -14,6 +14,7 @@ from newsdesk.errors import QuestionFileError
 from newsdesk.evaluation.records import EvalQuestion, EvalResult, Evidence, QuestionResult
 from newsdesk.evaluation.report import (
     chance_bins,
+    chart,
     latency,
     rates,
     refusal_curve,
@@ -162,10 +163,15 @@ def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None
     assert bins == [(0.0, 0.25, 2, 0.15, 0.0), (0.25, 0.5, 1, 0.3, 1.0),
                     (0.5, 0.75, 1, 0.7, 0.0), (0.75, 1.0, 1, 0.8, 1.0)]
     assert chance_bins(results[5:]) == []  # no chance given: no table
-    report = "\n".join(report_lines(summarize(results, "extractive", "q.jsonl", "c", 0.35, 1.0),
-                                     results, "chart.png"))
+    metrics = summarize(results, "extractive", "q.jsonl", "c", 0.35, 1.0)
+    report = "\n".join(report_lines(metrics, results, "chart.png"))
     assert "## How sure: short answers by their chance" in report
     assert "| 0.25–0.50 | 1 | 0.300 | 1.000 |" in report
+    # report.png plots them (mean chance against exact match) beside the per-type bars.
+    axes = chart(metrics).axes
+    assert [a.get_title() for a in axes][-1] == "How sure: short answers by their chance"
+    assert [tuple(x) for x in axes[-1].collections[0].get_offsets()] == [
+        (0.15, 0.0), (0.3, 1.0), (0.7, 0.0), (0.8, 1.0)]
 
 
 def test_hit_rank_is_the_first_gold_passage_within_ten() -> None:
@@ -295,7 +301,9 @@ def test_report_files_show_the_failures(corpus: Path, tmp_path: Path) -> None:
     assert "## Failures (2)" in report
     assert "| u2 | unanswerable |" in report
     assert "Only for the extractive generator" in report
+    assert "## How sure" not in report  # no short answer carries a chance
     assert out[3].read_bytes().startswith(b"\x89PNG")
+    assert len(chart(metrics).axes) == 1
 
 
 # -- the question file --------------------------------------------------------------------

@@ -296,15 +296,23 @@ def report_lines(m: Metrics, results: Sequence[QuestionResult], chart: str) -> l
 
 # -- report.png -------------------------------------------------------------------------
 def draw_chart(m: Metrics, path: Path) -> None:
-    """Per-type metrics as grouped bars, beside the refusal trade-off curve when there is one."""
+    """Per-type metrics as grouped bars, beside the refusal trade-off curve and the short
+    answers' reliability (`chance_bins`) when there are those."""
+    chart(m).savefig(path, dpi=110)
+
+
+def chart(m: Metrics) -> Any:
+    """report.png's figure (a matplotlib Figure on the Agg canvas)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     pts = [(p.false_refusal_rate, p.refusal_rate, p.threshold) for p in m.curve
            if p.false_refusal_rate is not None and p.refusal_rate is not None]
-    fig = Figure(figsize=(12 if pts else 6.5, 4.2))
+    bins = [b for b in m.short_chance_bins if b.answers]
+    panels = 1 + bool(pts) + bool(bins)
+    fig = Figure(figsize=(6.5 + 5.5 * (panels - 1), 4.2))
     FigureCanvasAgg(fig)  # Agg, without pyplot's global state
-    axes = fig.subplots(1, 2 if pts else 1, squeeze=False)[0]
+    axes = fig.subplots(1, panels, squeeze=False)[0]
     types, width = list(m.by_type), 0.8 / len(_CHART)
     for i, (key, label) in enumerate(_CHART):
         bars = [(j + (i - (len(_CHART) - 1) / 2) * width, getattr(m.by_type[t], key))
@@ -322,8 +330,20 @@ def draw_chart(m: Metrics, path: Path) -> None:
         axes[1].legend(fontsize=7, loc="lower right")
         axes[1].set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.05), title="Refusal trade-off by threshold",
                     xlabel="false-refusal rate (answerable)", ylabel="refusal rate (unanswerable)")
+    if bins:  # short answers with a chance and a gold answer
+        ax = axes[-1]
+        ax.plot([0, 1], [0, 1], ":", color="grey", label="chance means what it says")
+        ax.scatter([b.mean_chance for b in bins], [b.exact_match for b in bins],
+                   s=[20 + 8 * b.answers for b in bins], zorder=3, label="short answers")
+        for b in bins:
+            ax.annotate(str(b.answers), (b.mean_chance or 0.0, b.exact_match or 0.0),
+                        textcoords="offset points", xytext=(8, -4), fontsize=7)
+        ax.axvline(0.5, color="grey", lw=0.6)
+        ax.legend(fontsize=7, loc="upper left")
+        ax.set(xlim=(0, 1), ylim=(-0.02, 1.05), title="How sure: short answers by their chance",
+               xlabel="mean chance (below 0.5: shown as uncertain)", ylabel="exact match")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    return fig
 
 
 def write_all(m: Metrics, results: Sequence[QuestionResult], results_path: Path,
