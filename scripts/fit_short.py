@@ -218,6 +218,7 @@ def fit_calibration(picks: list[list[Pick]], folds: int = 5, seed: int = 0
     it is 0. Reliability on the picks is reported by the chance's quarter. `picks` holds
     each split's `held_out_picks`."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
 
     from newsdesk.answer.short import SPAN_FEATURES
 
@@ -232,13 +233,11 @@ def fit_calibration(picks: list[list[Pick]], folds: int = 5, seed: int = 0
         loss = 0.0
         for f in range(folds):
             test = fold == f
-            if not test.any():
-                continue
-            platt = LogisticRegression(C=1e6, max_iter=1000).fit(x[~test][:, cols],
-                                                                 right[~test])
-            chance = np.clip(platt.predict_proba(x[test][:, cols])[:, 1], 1e-9, 1 - 1e-9)
-            loss -= float(np.sum(right[test] * np.log(chance)
-                                 + (1 - right[test]) * np.log(1 - chance)))
+            if test.any():
+                platt = LogisticRegression(C=1e6, max_iter=1000).fit(x[~test][:, cols],
+                                                                     right[~test])
+                loss += log_loss(right[test], platt.predict_proba(x[test][:, cols]),
+                                 normalize=False, labels=[0, 1])
         return loss / len(pairs)
 
     losses = {"logit": held_out_log_loss([0]), "logit_and_number": held_out_log_loss([0, 1])}
