@@ -95,13 +95,11 @@ def chance_bins(results: Sequence[QuestionResult]) -> list[ChanceBin]:
     scored = [(p, em) for em, _, p in _gauged(results) if em is not None]
     if not scored:
         return []
-    out = []
-    for low in (0.0, 0.25, 0.5, 0.75):
-        high = low + 0.25
-        inside = [(p, em) for p, em in scored if low <= p < high or (high == 1.0 and p == 1.0)]
-        out.append(ChanceBin(low, high, len(inside), _mean([p for p, _ in inside]),
-                             _mean([em for _, em in inside])))
-    return out
+    quarters: list[list[tuple[float, float]]] = [[], [], [], []]
+    for p, em in scored:
+        quarters[min(int(p * 4), 3)].append((p, em))  # a chance of 1.0 joins the top one
+    return [ChanceBin(k / 4, (k + 1) / 4, len(q), _mean([p for p, _ in q]),
+                      _mean([em for _, em in q])) for k, q in enumerate(quarters)]
 
 
 def _short_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
