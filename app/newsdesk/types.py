@@ -79,11 +79,15 @@ class ShortAnswer:
         the others about seven in ten (BENCHMARKS.md, "How sure")."""
         return self.probability is not None and self.probability < 0.5
 
+    def percent(self) -> str:
+        """The chance in whole percent ('35%'); '' without one."""
+        return "" if self.probability is None else f"{round(100 * self.probability)}%"
+
     def hedge(self) -> str:
         """'uncertain: 35% likely' to show beside an uncertain short answer; '' otherwise."""
         if not self.uncertain():
             return ""
-        return f"uncertain: {round(100 * (self.probability or 0.0))}% likely"
+        return f"uncertain: {self.percent()} likely"
 
     def aside(self) -> str:
         """What plain text shows in parentheses after the value: the day it names and its

@@ -94,7 +94,7 @@ def _short_html(answer: Answer, ref_for: RefFor) -> str:
               if short.uncertain() else "")
     # Hovering the value shows its chance, plain or hedged (the chat's sanitizer keeps a
     # title, not data attributes); the exact figure is the JSON's `probability`.
-    chance = (f' title="Chance that this is the answer: {round(100 * short.probability)}% '
+    chance = (f' title="Chance that this is the answer: {short.percent()} '
               f'({short.probability})"' if short.probability is not None else "")
     return (f'<p class="nd-short"><strong class="nd-short-text"{chance}>{esc(short.text)}'
             f"</strong>{dated}{hedged}{_marker_html(quote, ref_for)}</p>{support}")
