@@ -64,3 +64,33 @@ def test_weekday_resolved_to_date(assistant) -> None:  # type: ignore[no-untyped
     assert "Sep 19, 2023 (2023-09-19)" in answer.answer
     assert any("20.09.2023" in c.quote for c in answer.citations)
     assert_verified(answer)
+
+
+def test_a_model_generators_short_answer_carries_its_chance(  # type: ignore[no-untyped-def]
+        assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generator that writes its own answer (local, openai) gives no short answer; the
+    assistant picks one inside the quotes it cited, and that pick comes with its chance,
+    so the chat and the CLI hedge it as they hedge the extractive one."""
+    from dataclasses import replace
+
+    extractive = assistant.extractive()
+
+    class Quoting:  # cites what the extractive answer cites, and names no short answer
+        name = "quoting"
+
+        def stream(self, question, pool, day):  # type: ignore[no-untyped-def]
+            yield replace(extractive.answer(question, pool, day), short=None,
+                          generator=self.name)
+
+    own = assistant.ask(GERASIMOV_QUESTION).short_answer
+    monkeypatch.setattr(assistant, "generator", lambda name=None: Quoting())
+    answer = assistant.ask(GERASIMOV_QUESTION)
+    assert answer.generator == "quoting"
+    short = answer.short_answer
+    assert short is not None
+    assert own is not None
+    assert short.probability is not None
+    assert 0.0 < short.probability < 1.0
+    # The same sentences hold the same pick, and the same chance.
+    assert (short.text, short.probability) == (own.text, own.probability)
+    assert_verified(answer)

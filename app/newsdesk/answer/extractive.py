@@ -330,12 +330,16 @@ class ExtractiveGenerator:
 
     def short_within(self, question: str, passages: list[Passage], as_of: dt.date | None,
                      quotes: list[Citation]) -> ShortAnswer | None:
-        """The short answer among the sentences `quotes` cite (another generator's answer)."""
+        """The short answer among the sentences `quotes` cite (another generator's
+        answer), picked by the plain span model, with its chance as that model's
+        calibration gives it. The calibration maps a candidate's own probability, not its
+        share among the others, so it holds whichever sentences the candidates come from
+        (a model generator's short answers measured in BENCHMARKS.md, "twenty-third pass")."""
         cited = {(c.source, c.start) for c in quotes}
         scored = [x for x in self.score(question, passages, as_of)
                   if (x.sentence.passage.source, x.sentence.start) in cited]
         pick = self.short_model.choose(self.short_candidates(question, passages, scored))
-        return self._short_answer(pick, as_of) if pick else None
+        return self._short_answer(pick, as_of, self.short_model.chance(pick)) if pick else None
 
     def _pick(self, question: str, scored: list[Scored], found: list[Candidate],
               notes: dict) -> tuple[Candidate | None, ShortModel]:
