@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from newsdesk.answer.base import Draft
@@ -57,10 +58,11 @@ class LLMGenerator:
         if kept:
             yield Draft(text, citations, False, self.name, kept=kept, dropped=dropped)
             return
-        draft = self.fallback.answer(question, passages, as_of)
-        yield Draft(draft.text, draft.citations, draft.refused,
-                    f"extractive (fallback: {self.name} kept no sentence)",
-                    kept=0, dropped=dropped)
+        # The extractive answer whole: its short answer, who reports it and where sources
+        # differ, as `newsdesk ask` without a model gives them.
+        yield replace(self.fallback.answer(question, passages, as_of),
+                      generator=f"extractive (fallback: {self.name} kept no sentence)",
+                      kept=0, dropped=dropped)
 
     def condense(self, question: str, turns: list[Turn]) -> str | None:
         """The model's standalone rewrite of a follow-up, or None when it is unusable."""
