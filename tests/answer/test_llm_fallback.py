@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from newsdesk.answer.llm import LLMGenerator
+from newsdesk.assistant import POOL
 from tests.fakes import GERASIMOV_QUESTION
 
 
@@ -20,7 +21,7 @@ def test_the_fallback_is_the_extractive_answer_whole(assistant) -> None:  # type
     extractive = assistant.extractive()
     generator = LLMGenerator("local", Unfounded(), assistant.settings.prompts, extractive,
                              max_tokens=64)
-    pool = assistant.retriever().search_pool(GERASIMOV_QUESTION, 12)
+    pool = assistant.retriever().search_pool(GERASIMOV_QUESTION, POOL)
     *pieces, draft = generator.stream(GERASIMOV_QUESTION, pool)
     own = extractive.answer(GERASIMOV_QUESTION, pool)
     assert "".join(pieces) == "Zebras paint murals in Lisbon every winter [1]."

@@ -333,8 +333,9 @@ class ExtractiveGenerator:
         """The short answer among the sentences `quotes` cite (another generator's
         answer), picked by the plain span model, with its chance as that model's
         calibration gives it. The calibration maps a candidate's own probability, not its
-        share among the others, so it holds whichever sentences the candidates come from
-        (a model generator's short answers measured in BENCHMARKS.md, "twenty-third pass")."""
+        share among the others, so it applies whichever sentences the candidates come
+        from; with a model's answers it has been seen on only a handful (BENCHMARKS.md,
+        "twenty-third pass")."""
         cited = {(c.source, c.start) for c in quotes}
         scored = [x for x in self.score(question, passages, as_of)
                   if (x.sentence.passage.source, x.sentence.start) in cited]
