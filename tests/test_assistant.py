@@ -94,3 +94,45 @@ def test_a_model_generators_short_answer_carries_its_chance(  # type: ignore[no-
     # The same sentences hold the same pick, and the same chance.
     assert (short.text, short.probability) == (own.text, own.probability)
     assert_verified(answer)
+
+
+def test_a_yes_or_no_question_gets_its_sentences_and_no_short_answer(  # type: ignore[no-untyped-def]
+        assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No name, date or number cut from an article answers "Did Shoigu visit Tehran?":
+    the answer is the sentences that say so, with no bold value above them; asked for a
+    thing, the same facts get one. A model generator's answer gets none either."""
+    from dataclasses import replace
+
+    answer = assistant.ask("Did Shoigu visit Tehran?")
+    assert not answer.refused
+    assert answer.short_answer is None
+    assert any("arrived in Tehran" in c.quote for c in answer.citations)
+    assert_verified(answer)
+    assert assistant.ask("Which city did Shoigu visit for talks?").short_answer is not None
+
+    extractive = assistant.extractive()
+
+    class Quoting:  # cites what the extractive answer cites, and names no short answer
+        name = "quoting"
+
+        def stream(self, question, pool, day):  # type: ignore[no-untyped-def]
+            yield replace(extractive.answer(question, pool, day), short=None,
+                          generator=self.name)
+
+    monkeypatch.setattr(assistant, "generator", lambda name=None: Quoting())
+    quoted = assistant.ask("Did Shoigu visit Tehran?")
+    assert quoted.citations and quoted.short_answer is None
+
+
+def test_a_question_that_names_nothing_gets_a_message(assistant) -> None:  # type: ignore[no-untyped-def]
+    """"Why?" alone names nothing to look for, so any passage would answer it as well as
+    another: a message instead of a guess. After an answer, it is a follow-up."""
+    from newsdesk.errors import BadQuestion
+
+    for question in ("Why?", "what", "Who is he?"):
+        with pytest.raises(BadQuestion, match="names nothing to look for"):
+            assistant.ask(question)
+    history = [{"question": GERASIMOV_QUESTION, "answer": "Valery Gerasimov"}]
+    answer = assistant.ask("Why?", history=history)
+    assert "Gerasimov" in answer.standalone_question
+    assert_verified(answer)

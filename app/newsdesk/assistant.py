@@ -18,6 +18,7 @@ from newsdesk.answer.followup import as_turns, needs_context, rewrite
 from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, IndexBusy
 from newsdesk.index.store import Manifest, manifest_path
 from newsdesk.ingest.corpus import read_corpus
+from newsdesk.nlp.text import content_terms
 from newsdesk.settings import Settings, load_settings
 from newsdesk.types import Answer, Corroboration, Event, IngestReport, Passage, Turn
 
@@ -243,6 +244,12 @@ class Assistant:
         day = as_date(as_of)
         standalone = self.condense(question, history, generator)
         standalone = self.retriever().respell(standalone)  # one spelling per name
+        if not content_terms(standalone):
+            # "what", "Why?", "Who is he?" with nothing before them: any passage would do
+            # as well as another, so no answer is guessed.
+            raise BadQuestion(
+                "The question names nothing to look for: ask about a person, place, event "
+                "or thing, or ask it as a follow-up to an answer.")
         t1 = time.perf_counter()
         told = self._history(question, standalone, day, t0, t1)
         if told is not None:  # "How have … developed since 2021?": the topic's timeline

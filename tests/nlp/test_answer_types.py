@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.nlp.answer_types import common_words, question_type, type_strength
+from newsdesk.nlp.answer_types import (
+    asks_yes_or_no,
+    common_words,
+    question_type,
+    type_strength,
+)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -24,6 +29,27 @@ from newsdesk.nlp.answer_types import common_words, question_type, type_strength
 ])
 def test_question_types(question: str, kind: str | None) -> None:
     assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(("question", "yes_or_no"), [
+    ("Did Shoigu visit Tehran?", True),
+    ("Is the arms embargo over?", True),
+    ("Isn't Salyukov a general?", True),
+    ("And has Iran bought the fighter jets?", True),
+    ("will the drill end on Friday?", True),
+    # A wh-word anywhere asks for a thing, even after an auxiliary.
+    ("Was it Shoigu or Gerasimov who met Bagheri?", False),
+    ("Does the article say when the drill ends?", False),
+    ("Who met Bagheri?", False),
+    # An auxiliary that asks for a kind of answer by other words: a date.
+    ("Is the date of the coronation set?", False),
+    # "May" and "Will" before a capital or a number: a month or a name.
+    ("May 2023 drills?", False),
+    ("Will Smith's new film?", False),
+    ("Discuss the visit", False),
+])
+def test_yes_or_no_questions(question: str, yes_or_no: bool) -> None:
+    assert asks_yes_or_no(question) is yes_or_no
 
 
 def test_type_needs_something_new() -> None:

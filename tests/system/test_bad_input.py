@@ -163,6 +163,8 @@ def test_injection_article_does_not_change_other_answers(hostile: Hostile,
     ("\u200b\u200f\u202e\ufeff", "this one is empty"),  # zero-width and RTL marks only
     ("why? " * 20_000, "too long (100,000 characters; the limit is 2,000)"),
     (os.fsdecode(b"\xed\xa0\x80\xed\xb0\x80"), "this one is empty"),  # surrogates via argv
+    ("what", "names nothing to look for"),  # no word that says what about
+    ("Who is he?", "names nothing to look for"),
 ])
 def test_bad_questions_exit_2_with_a_message(hostile: Hostile, question: str,
                                              message: str) -> None:

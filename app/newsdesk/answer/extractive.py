@@ -35,7 +35,13 @@ from newsdesk.answer.short import (
     candidates,
 )
 from newsdesk.errors import GeneratorUnavailable
-from newsdesk.nlp.answer_types import common_words, entities, question_type, type_strength
+from newsdesk.nlp.answer_types import (
+    asks_yes_or_no,
+    common_words,
+    entities,
+    question_type,
+    type_strength,
+)
 from newsdesk.nlp.dates import Anchor, anchor_date
 from newsdesk.nlp.names import VariantIndex
 from newsdesk.nlp.text import STOPWORDS, content_terms, words
@@ -276,8 +282,11 @@ class ExtractiveGenerator:
             return Draft(refusal_text(own), [], True, self.name, notes=notes)
         chosen = _choose(scored, self.max_sentences)
         with stage("short_answer"):
-            found = self.short_candidates(question, passages, scored)
-            pick, model = self._pick(own, scored, found, notes)
+            # A yes-or-no question gets no short answer: its sentences answer it.
+            yes_or_no = asks_yes_or_no(own)
+            found = [] if yes_or_no else self.short_candidates(question, passages, scored)
+            pick, model = (None, self.short_model) if yes_or_no else self._pick(
+                own, scored, found, notes)
             agreed, chance = None, None
             if pick is not None:
                 notes["short_probability"] = pick.probability
@@ -336,6 +345,8 @@ class ExtractiveGenerator:
         share among the others, so it applies whichever sentences the candidates come
         from; with a model's answers it has been seen on only a handful (BENCHMARKS.md,
         "twenty-third pass")."""
+        if asks_yes_or_no(_split_context(question)[0]):
+            return None
         cited = {(c.source, c.start) for c in quotes}
         scored = [x for x in self.score(question, passages, as_of)
                   if (x.sentence.passage.source, x.sentence.start) in cited]

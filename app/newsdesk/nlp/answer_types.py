@@ -91,6 +91,25 @@ ORG_WORDS = frozenset(
 _DATE_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
+# A question that opens with an auxiliary verb and asks no wh-word ("Did Shoigu visit
+# Tehran?", "Is the embargo over?") is answered yes or no: no name, date or number cut
+# from an article answers it, the sentences do. "May" and "Will" before a capitalized
+# word or a number are a month or a name ("May 2023 events?", "Will Smith's film?").
+_YES_OR_NO = re.compile(
+    r"^(?:(?:and|but|so|also|then|now|ok|okay|well)\s*,?\s+)?"
+    r"(?:(?:do|does|did|is|are|was|were|am|has|have|had|can|could|would|should|shall|"
+    r"might|must)(?:n['’]?t)?|(?:may|will)(?!\s+(?-i:[A-Z0-9]))|won['’]t)\s", re.IGNORECASE)
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """The question is answered yes or no (`_YES_OR_NO`): it asks no wh-word and for no
+    kind of answer (`question_type`: "Is the number of ... known?" asks for a number)."""
+    q = question.strip()
+    return (bool(_YES_OR_NO.match(q)) and not _WH_WORD.search(q)
+            and question_type(q) is None)
+
+
 def question_type(question: str) -> str | None:
     """One of date, number, name, person, place; None when any answer shape will do."""
     q = normalize(question)
