@@ -121,7 +121,8 @@ def test_a_yes_or_no_question_gets_its_sentences_and_no_short_answer(  # type: i
 
     monkeypatch.setattr(assistant, "generator", lambda name=None: Quoting())
     quoted = assistant.ask("Did Shoigu visit Tehran?")
-    assert quoted.citations and quoted.short_answer is None
+    assert quoted.citations
+    assert quoted.short_answer is None
 
 
 def test_a_question_that_names_nothing_gets_a_message(assistant) -> None:  # type: ignore[no-untyped-def]
@@ -135,4 +136,21 @@ def test_a_question_that_names_nothing_gets_a_message(assistant) -> None:  # typ
     history = [{"question": GERASIMOV_QUESTION, "answer": "Valery Gerasimov"}]
     answer = assistant.ask("Why?", history=history)
     assert "Gerasimov" in answer.standalone_question
+    assert_verified(answer)
+
+
+@pytest.mark.parametrize("typed", [str.lower, str.upper])
+def test_a_question_typed_in_one_case_reads_as_written(assistant, typed) -> None:  # type: ignore[no-untyped-def]
+    """Lower case hid the question's names from the rules that read capitals, so the
+    short answer was the man the question names ("Sergei Shoigu" for who greeted him);
+    upper case made every word a name. Read with the articles' capitals, it answers as
+    the question written properly does."""
+    written = "Who greeted the Russian defence minister at the Iranian General Staff building?"
+    expected = assistant.ask(written)
+    answer = assistant.ask(typed(written))
+    assert expected.short_answer is not None
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == expected.short_answer.text
+    assert answer.answer == expected.answer
+    assert "Russian" in answer.standalone_question  # what it was read as, capitals and all
     assert_verified(answer)

@@ -18,7 +18,7 @@ from newsdesk.answer.followup import as_turns, needs_context, rewrite
 from newsdesk.errors import BadQuestion, ConfigError, GeneratorUnavailable, IndexBusy
 from newsdesk.index.store import Manifest, manifest_path
 from newsdesk.ingest.corpus import read_corpus
-from newsdesk.nlp.text import content_terms
+from newsdesk.nlp.text import content_terms, one_case, recase
 from newsdesk.settings import Settings, load_settings
 from newsdesk.types import Answer, Corroboration, Event, IngestReport, Passage, Turn
 
@@ -257,6 +257,8 @@ class Assistant:
             yield told
             return
         pool = self.retriever().search_pool(standalone, POOL)
+        if one_case(question):  # searching ignores case; reading names needs capitals
+            standalone = recase(standalone, (p.text for p in pool))
         t2 = time.perf_counter()
         gen = self.generator(generator)
         draft: Draft | None = None
@@ -359,6 +361,8 @@ class Assistant:
         """The k passages `ask` would show for a standalone question, best first."""
         question = self.retriever().respell(question)
         pool = self.retriever().search_pool(question, max(k, POOL))
+        if one_case(question):
+            question = recase(question, (p.text for p in pool))
         return self.rank(question, pool, k, as_date(as_of))
 
     def rank(self, question: str, pool: list[Passage], k: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.nlp.text import credit_spans, sentence_spans
+from newsdesk.nlp.text import credit_spans, one_case, recase, sentence_spans
 
 
 def spans(text: str) -> list[str]:
@@ -36,3 +36,22 @@ def test_sentence_offsets_index_the_text() -> None:
 ])
 def test_the_outlets_credit_is_found(text: str, credits: list[str]) -> None:
     assert [text[a:b] for a, b in credit_spans(text)] == credits
+
+
+def test_one_case_questions() -> None:
+    assert one_case("who did bagheri meet?")
+    assert one_case("WHO DID BAGHERI MEET?")
+    assert not one_case("Who did Bagheri meet?")
+    assert not one_case("who did Bagheri meet?")
+    assert not one_case("2023?")  # no letters: nothing to tell
+
+
+def test_recase_writes_words_as_the_articles_do() -> None:
+    texts = ["TEHRAN - Major General Mohammad Bagheri met the CSTO chief in Moscow.",
+             "Who met Bagheri? The general met the CSTO chief. Bagheri met him again."]
+    assert recase("who did bagheri meet in moscow?", texts) == "Who did Bagheri meet in Moscow?"
+    assert recase("WHAT IS THE CSTO?", texts) == "What is the CSTO?"
+    # A word they write lower case as often as not, or not at all, is lower case; a
+    # stopword stays lower case though a sentence opens with it ("Who met ...").
+    assert recase("DID THE GENERAL MEET ANYONE, WHO?", texts) == (
+        "Did the general meet anyone, who?")

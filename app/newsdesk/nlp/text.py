@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,39 @@ def normalize(text: str) -> str:
     """Unicode-normalized, case-folded, whitespace-collapsed text for comparisons."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     return " ".join(text.split())
+
+
+def one_case(text: str) -> bool:
+    """Its letters are all lower case or all upper case ("who did bagheri meet?", "WHO
+    DID BAGHERI MEET?"): its capitals say nothing about which words are names."""
+    letters = [ch for ch in text if ch.isalpha() and ch.lower() != ch.upper()]
+    return bool(letters) and (all(ch.islower() for ch in letters)
+                              or all(ch.isupper() for ch in letters))
+
+
+def recase(question: str, texts: Iterable[str]) -> str:
+    """`question` with each word written as `texts` mostly write it ("bagheri" ->
+    "Bagheri", "csto" -> "CSTO", "MEET" -> "meet"; lower case when they write it so as
+    often, not at all, or it is a stopword) and a capital first letter: for a question
+    typed in one case, whose names the rules that read capitals would otherwise miss or
+    see everywhere."""
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in _WORD.findall(text):
+            forms.setdefault(word.casefold(), Counter())[word] += 1
+
+    def written(match: re.Match[str]) -> str:
+        word = match.group()
+        seen = forms.get(word.casefold())
+        lower = word.lower()
+        if not seen or lower in STOPWORDS:  # "Who" opening a sentence is still "who"
+            return lower
+        form, count = seen.most_common(1)[0]
+        return lower if seen.get(lower, 0) >= count else form
+
+    cased = _WORD.sub(written, question)
+    first = next((i for i, ch in enumerate(cased) if ch.isalpha()), None)
+    return cased if first is None else cased[:first] + cased[first].upper() + cased[first + 1:]
 
 
 def words(text: str) -> list[str]:
