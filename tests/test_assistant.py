@@ -154,3 +154,13 @@ def test_a_question_typed_in_one_case_reads_as_written(assistant, typed) -> None
     assert answer.answer == expected.answer
     assert "Russian" in answer.standalone_question  # what it was read as, capitals and all
     assert_verified(answer)
+
+
+def test_who_someone_is_gets_what_the_articles_say_of_them(assistant) -> None:  # type: ignore[no-untyped-def]
+    """"Who is Shoigu?" was answered with another man the sentence names (Mohammad
+    Bagheri): who someone is takes their office, which the sentences give."""
+    answer = assistant.ask("Who is Shoigu?")
+    assert not answer.refused
+    assert answer.short_answer is None
+    assert "Defence Minister Sergei Shoigu" in answer.answer
+    assert_verified(answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.nlp.answer_types import (
+    asks_who_is,
     asks_yes_or_no,
     common_words,
     question_type,
@@ -50,6 +51,19 @@ def test_question_types(question: str, kind: str | None) -> None:
 ])
 def test_yes_or_no_questions(question: str, yes_or_no: bool) -> None:
     assert asks_yes_or_no(question) is yes_or_no
+
+
+@pytest.mark.parametrize(("question", "who_is"), [
+    ("Who is Shoigu?", True),
+    ("who is Sergei Shoigu", True),
+    ("Who was J. R. R. Tolkien?", True),
+    # A description after "who is" asks for the person it describes.
+    ("Who is the new prime minister?", False),
+    ("Who is Iran's Minister of Defence?", False),
+    ("Who is Heidari meeting?", False),
+])
+def test_who_someone_is(question: str, who_is: bool) -> None:
+    assert asks_who_is(question) is who_is
 
 
 def test_type_needs_something_new() -> None:

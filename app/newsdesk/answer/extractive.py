@@ -36,6 +36,7 @@ from newsdesk.answer.short import (
 )
 from newsdesk.errors import GeneratorUnavailable
 from newsdesk.nlp.answer_types import (
+    asks_who_is,
     asks_yes_or_no,
     common_words,
     entities,
@@ -282,10 +283,11 @@ class ExtractiveGenerator:
             return Draft(refusal_text(own), [], True, self.name, notes=notes)
         chosen = _choose(scored, self.max_sentences)
         with stage("short_answer"):
-            # A yes-or-no question gets no short answer: its sentences answer it.
-            yes_or_no = asks_yes_or_no(own)
-            found = [] if yes_or_no else self.short_candidates(question, passages, scored)
-            pick, model = (None, self.short_model) if yes_or_no else self._pick(
+            # A yes-or-no question, or who someone is, gets no short answer: no name,
+            # date or number cut from the sentences answers it, the sentences do.
+            unvalued = asks_yes_or_no(own) or asks_who_is(own)
+            found = [] if unvalued else self.short_candidates(question, passages, scored)
+            pick, model = (None, self.short_model) if unvalued else self._pick(
                 own, scored, found, notes)
             agreed, chance = None, None
             if pick is not None:
@@ -345,7 +347,8 @@ class ExtractiveGenerator:
         share among the others, so it applies whichever sentences the candidates come
         from; with a model's answers it has been seen on only a handful (BENCHMARKS.md,
         "twenty-third pass")."""
-        if asks_yes_or_no(_split_context(question)[0]):
+        own = _split_context(question)[0]
+        if asks_yes_or_no(own) or asks_who_is(own):
             return None
         cited = {(c.source, c.start) for c in quotes}
         scored = [x for x in self.score(question, passages, as_of)

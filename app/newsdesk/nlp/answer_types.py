@@ -110,6 +110,19 @@ def asks_yes_or_no(question: str) -> bool:
             and question_type(q) is None)
 
 
+_WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?P<name>[^?]+?)\s*\??\s*$",
+                     re.IGNORECASE)
+
+
+def asks_who_is(question: str) -> bool:
+    """The question asks who a person it names is ("Who is Sergei Shoigu?"): the answer is
+    what the sentences say of them (an office, a role), not another name. Only a name
+    follows "who is": every word capitalized ("Who is the new prime minister?" asks for
+    a person)."""
+    match = _WHO_IS.match(question)
+    return bool(match) and all(w[:1].isupper() for w in match.group("name").split())
+
+
 def question_type(question: str) -> str | None:
     """One of date, number, name, person, place; None when any answer shape will do."""
     q = normalize(question)
