@@ -156,11 +156,18 @@ def test_a_question_typed_in_one_case_reads_as_written(assistant, typed) -> None
     assert_verified(answer)
 
 
-def test_who_someone_is_gets_what_the_articles_say_of_them(assistant) -> None:  # type: ignore[no-untyped-def]
-    """"Who is Shoigu?" was answered with another man the sentence names (Mohammad
-    Bagheri): who someone is takes their office, which the sentences give."""
-    answer = assistant.ask("Who is Shoigu?")
+@pytest.mark.parametrize(("question", "said"), [
+    # Was answered with another man the sentence names (Mohammad Bagheri).
+    ("Who is Shoigu?", "Defence Minister Sergei Shoigu"),
+    # Was answered "Iran".
+    ("Tell me about the Ababil missile", "Ababil ballistic missile"),
+])
+def test_who_someone_is_or_an_account_gets_the_sentences(  # type: ignore[no-untyped-def]
+        assistant, question: str, said: str) -> None:
+    """Who someone is takes their office, and "tell me about" an account: the sentences
+    give them, and no short answer stands above them."""
+    answer = assistant.ask(question)
     assert not answer.refused
     assert answer.short_answer is None
-    assert "Defence Minister Sergei Shoigu" in answer.answer
+    assert said in answer.answer
     assert_verified(answer)

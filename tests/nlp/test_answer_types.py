@@ -10,6 +10,7 @@ from newsdesk.nlp.answer_types import (
     common_words,
     question_type,
     type_strength,
+    wants_a_value,
 )
 
 
@@ -64,6 +65,22 @@ def test_yes_or_no_questions(question: str, yes_or_no: bool) -> None:
 ])
 def test_who_someone_is(question: str, who_is: bool) -> None:
     assert asks_who_is(question) is who_is
+
+
+@pytest.mark.parametrize(("question", "valued"), [
+    ("Tell me about the Ababil missile", False),
+    ("Please describe the visit", False),
+    ("Summarize the articles", False),
+    ("What do the articles say about Shoigu?", False),
+    ("Did Shoigu visit Tehran?", False),
+    ("Who is Shoigu?", False),
+    # Asked for a thing, in any words.
+    ("Tell me who met Bagheri", True),
+    ("Give me the date of the talks", True),
+    ("Which missile did Iran show?", True),
+])
+def test_which_questions_a_value_answers(question: str, valued: bool) -> None:
+    assert wants_a_value(question) is valued
 
 
 def test_type_needs_something_new() -> None:

@@ -36,12 +36,11 @@ from newsdesk.answer.short import (
 )
 from newsdesk.errors import GeneratorUnavailable
 from newsdesk.nlp.answer_types import (
-    asks_who_is,
-    asks_yes_or_no,
     common_words,
     entities,
     question_type,
     type_strength,
+    wants_a_value,
 )
 from newsdesk.nlp.dates import Anchor, anchor_date
 from newsdesk.nlp.names import VariantIndex
@@ -283,12 +282,12 @@ class ExtractiveGenerator:
             return Draft(refusal_text(own), [], True, self.name, notes=notes)
         chosen = _choose(scored, self.max_sentences)
         with stage("short_answer"):
-            # A yes-or-no question, or who someone is, gets no short answer: no name,
-            # date or number cut from the sentences answers it, the sentences do.
-            unvalued = asks_yes_or_no(own) or asks_who_is(own)
-            found = [] if unvalued else self.short_candidates(question, passages, scored)
-            pick, model = (None, self.short_model) if unvalued else self._pick(
-                own, scored, found, notes)
+            # A yes-or-no question, who someone is, or "tell me about": no name, date or
+            # number cut from the sentences answers it, so no short answer; they do.
+            valued = wants_a_value(own)
+            found = self.short_candidates(question, passages, scored) if valued else []
+            pick, model = self._pick(own, scored, found, notes) if valued else (
+                None, self.short_model)
             agreed, chance = None, None
             if pick is not None:
                 notes["short_probability"] = pick.probability
@@ -347,8 +346,7 @@ class ExtractiveGenerator:
         share among the others, so it applies whichever sentences the candidates come
         from; with a model's answers it has been seen on only a handful (BENCHMARKS.md,
         "twenty-third pass")."""
-        own = _split_context(question)[0]
-        if asks_yes_or_no(own) or asks_who_is(own):
+        if not wants_a_value(_split_context(question)[0]):
             return None
         cited = {(c.source, c.start) for c in quotes}
         scored = [x for x in self.score(question, passages, as_of)

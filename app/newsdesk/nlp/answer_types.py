@@ -123,6 +123,26 @@ def asks_who_is(question: str) -> bool:
     return bool(match) and all(w[:1].isupper() for w in match.group("name").split())
 
 
+_ACCOUNT = re.compile(
+    r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:tell me (?:about|more)|describe|explain|"
+    r"summari[sz]e|give (?:me )?an? (?:overview|summary|account)|what do(?:es)? (?:the )?"
+    r"(?:articles?|reports?|sources?|news) say)\b", re.IGNORECASE)
+
+
+def asks_for_an_account(question: str) -> bool:
+    """A request for what the articles say of something ("Tell me about the Ababil
+    missile", "Describe the visit"), not for one name, date or number."""
+    return bool(_ACCOUNT.match(question))
+
+
+def wants_a_value(question: str) -> bool:
+    """Whether a short answer (a name, date, number or phrase cut from a sentence) can
+    answer the question: not a yes-or-no question, who a named person is, or a request
+    for an account; the sentences answer those."""
+    return not (asks_yes_or_no(question) or asks_who_is(question)
+                or asks_for_an_account(question))
+
+
 def question_type(question: str) -> str | None:
     """One of date, number, name, person, place; None when any answer shape will do."""
     q = normalize(question)
