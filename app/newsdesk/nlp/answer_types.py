@@ -120,7 +120,7 @@ def asks_who_is(question: str) -> bool:
     follows "who is": every word capitalized ("Who is the new prime minister?" asks for
     a person)."""
     match = _WHO_IS.match(question)
-    return bool(match) and all(w[:1].isupper() for w in match.group("name").split())
+    return match is not None and all(w[:1].isupper() for w in match.group("name").split())
 
 
 _ACCOUNT = re.compile(
