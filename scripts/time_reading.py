@@ -47,7 +47,7 @@ def main() -> int:
     questions = [json.loads(line) for line in lines if line.strip()]
     questions = questions[: args.limit] if args.limit else questions
     for a in readers.values():
-        a.ask("What is this about?")  # load the models and the index
+        a.ask("What is the latest news?")  # load the models and the index
     wall: dict[str, list[float]] = {n: [] for n in readers}
     cpu: dict[str, list[float]] = {n: [] for n in readers}
     answers: dict[str, list[tuple[str, bool]]] = {n: [] for n in readers}
