@@ -62,6 +62,12 @@ def test_yes_or_no_questions(question: str, yes_or_no: bool) -> None:
     ("Who is the new prime minister?", False),
     ("Who is Iran's Minister of Defence?", False),
     ("Who is Heidari meeting?", False),
+    # So does an office, though every word of it is capitalized.
+    ("Who is Twitter's CEO?", False),
+    ("Who is UK Prime Minister?", False),
+    ("Who was Time's Person of the Year?", False),
+    ("Who is President Biden?", True),
+    ("Who is Conan O'Brien?", True),
 ])
 def test_who_someone_is(question: str, who_is: bool) -> None:
     assert asks_who_is(question) is who_is

@@ -112,15 +112,22 @@ def asks_yes_or_no(question: str) -> bool:
 
 _WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?P<name>[^?]+?)\s*\??\s*$",
                      re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\w['’]s\b|s['’](?!\w)")  # "Twitter's", "Reuters'"; not "O'Brien"
+_OFFICE = re.compile(rf"(?:{_PERSON_NOUNS})s?", re.IGNORECASE)
 
 
 def asks_who_is(question: str) -> bool:
     """The question asks who a person it names is ("Who is Sergei Shoigu?"): the answer is
     what the sentences say of them (an office, a role), not another name. Only a name
     follows "who is": every word capitalized ("Who is the new prime minister?" asks for
-    a person)."""
+    a person), and it is no office ("Who is Twitter's CEO?", "Who is UK Prime
+    Minister?" ask for the person holding it; "Who is President Biden?" does not)."""
     match = _WHO_IS.match(question)
-    return match is not None and all(w[:1].isupper() for w in match.group("name").split())
+    if match is None:
+        return False
+    name = match.group("name").split()
+    return (all(w[:1].isupper() for w in name) and not _POSSESSIVE.search(match.group("name"))
+            and not _OFFICE.fullmatch(name[-1]))
 
 
 _ACCOUNT = re.compile(
