@@ -17,6 +17,24 @@ def assert_verified(answer, corpus: Path = SEEDS) -> None:  # type: ignore[no-un
         assert file_slice(corpus, p.source, p.start, p.end) == p.text
 
 
+def quoting(assistant):  # type: ignore[no-untyped-def]
+    """A stand-in for a generator that writes its own answer (local, openai): it cites
+    what the extractive answer cites and names no short answer. Returns a replacement
+    for `assistant.generator`."""
+    from dataclasses import replace
+
+    extractive = assistant.extractive()
+
+    class Quoting:
+        name = "quoting"
+
+        def stream(self, question, pool, day):  # type: ignore[no-untyped-def]
+            yield replace(extractive.answer(question, pool, day), short=None,
+                          generator=self.name)
+
+    return lambda name=None: Quoting()
+
+
 def test_gerasimov_is_named_and_quoted(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask(GERASIMOV_QUESTION)
     assert not answer.refused
@@ -71,19 +89,8 @@ def test_a_model_generators_short_answer_carries_its_chance(  # type: ignore[no-
     """A generator that writes its own answer (local, openai) gives no short answer; the
     assistant picks one inside the quotes it cited, and that pick comes with its chance,
     so the chat and the CLI hedge it as they hedge the extractive one."""
-    from dataclasses import replace
-
-    extractive = assistant.extractive()
-
-    class Quoting:  # cites what the extractive answer cites, and names no short answer
-        name = "quoting"
-
-        def stream(self, question, pool, day):  # type: ignore[no-untyped-def]
-            yield replace(extractive.answer(question, pool, day), short=None,
-                          generator=self.name)
-
     own = assistant.ask(GERASIMOV_QUESTION).short_answer
-    monkeypatch.setattr(assistant, "generator", lambda name=None: Quoting())
+    monkeypatch.setattr(assistant, "generator", quoting(assistant))
     answer = assistant.ask(GERASIMOV_QUESTION)
     assert answer.generator == "quoting"
     short = answer.short_answer
@@ -101,8 +108,6 @@ def test_a_yes_or_no_question_gets_its_sentences_and_no_short_answer(  # type: i
     """No name, date or number cut from an article answers "Did Shoigu visit Tehran?":
     the answer is the sentences that say so, with no bold value above them; asked for a
     thing, the same facts get one. A model generator's answer gets none either."""
-    from dataclasses import replace
-
     answer = assistant.ask("Did Shoigu visit Tehran?")
     assert not answer.refused
     assert answer.short_answer is None
@@ -110,16 +115,7 @@ def test_a_yes_or_no_question_gets_its_sentences_and_no_short_answer(  # type: i
     assert_verified(answer)
     assert assistant.ask("Which city did Shoigu visit for talks?").short_answer is not None
 
-    extractive = assistant.extractive()
-
-    class Quoting:  # cites what the extractive answer cites, and names no short answer
-        name = "quoting"
-
-        def stream(self, question, pool, day):  # type: ignore[no-untyped-def]
-            yield replace(extractive.answer(question, pool, day), short=None,
-                          generator=self.name)
-
-    monkeypatch.setattr(assistant, "generator", lambda name=None: Quoting())
+    monkeypatch.setattr(assistant, "generator", quoting(assistant))
     quoted = assistant.ask("Did Shoigu visit Tehran?")
     assert quoted.citations
     assert quoted.short_answer is None
