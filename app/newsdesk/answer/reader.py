@@ -72,24 +72,27 @@ class Reader:
         return Reading(answer, time.perf_counter() - start)
 
 
-def unfitted_model(model_file: Path, fit: Path = READER_MODEL_FILE) -> str | None:
-    """Why the span model `fit` may not suit readings by `model_file`: the fit records the
-    SHA-256 of the model it read with, and this file's differs (another model reads other
-    answers; on rtqa_train a better reader alone gained the fitted path nothing,
-    BENCHMARKS.md "Two more reader models"). None when they match, or when the fit records
-    no model. Reads the whole file (0.2 s for the packaged 253 MB one)."""
+def _not_fitted_with(file: Path, fit: Path, key: str) -> bool:
+    """The fit records under `meta[key]` the SHA-256 of the file it read with, and
+    `file`'s differs. False when they match, when the fit records none, or when either
+    cannot be read (loading it reports its own error)."""
     try:
-        fitted = json.loads(fit.read_text(encoding="utf-8")).get("meta", {}).get(
-            "reader_sha256")
+        fitted = json.loads(fit.read_text(encoding="utf-8")).get("meta", {}).get(key)
         if not fitted:
-            return None
-        digest = hashlib.sha256()
-        with model_file.open("rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
+            return False
+        with file.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest() != fitted
     except (OSError, ValueError):
-        return None  # loading the model or the fit reports its own error
-    if digest.hexdigest() == fitted:
+        return False
+
+
+def unfitted_model(model_file: Path, fit: Path = READER_MODEL_FILE) -> str | None:
+    """Why the span model `fit` may not suit readings by `model_file`: it was fitted with
+    another model's (another model reads other answers; on rtqa_train a better reader
+    alone gained the fitted path nothing, BENCHMARKS.md "Two more reader models"). None
+    when they match, or when the fit records no model. Reads the whole file (0.2 s for
+    the packaged 253 MB one)."""
+    if not _not_fitted_with(model_file, fit, "reader_sha256"):
         return None
     return (f"reader: {model_file} is not the model {fit.name} was fitted with; short "
             f"answers may be worse until you refit (scripts/fit_short.py --reader "
@@ -100,13 +103,7 @@ def unfitted_prompt(prompt_file: Path, fit: Path = READER_MODEL_FILE) -> str | N
     """Why the span model `fit` may not suit readings made with `prompt_file`: the fit
     records the SHA-256 of the prompt it read with, and this one differs. None when they
     match, or when the fit records no prompt."""
-    try:
-        fitted = json.loads(fit.read_text(encoding="utf-8")).get("meta", {}).get(
-            "reader_prompt_sha256")
-        used = hashlib.sha256(prompt_file.read_bytes()).hexdigest()
-    except (OSError, ValueError):
-        return None  # loading the prompt or the fit reports its own error
-    if not fitted or fitted == used:
+    if not _not_fitted_with(prompt_file, fit, "reader_prompt_sha256"):
         return None
     return (f"reader: {prompt_file} is not the prompt {fit.name} was fitted with; "
             "short answers may be worse until you refit (scripts/fit_short.py --reader)")
