@@ -131,6 +131,54 @@ def test_short_answers_score_over_every_gold_answered_question(corpus: Path) -> 
     assert r.short_chance_brier is None
 
 
+def test_each_gold_answered_question_says_where_its_short_answer_is_lost(
+        corpus: Path, tmp_path: Path) -> None:
+    """Exact, refused, no short answer, a pick holding the gold answer in more words, a
+    cited quote holding it under another pick, a ranked passage holding it unquoted, or
+    none holding it: the first that applies, counted in metrics.json and report.md."""
+    quotes = QuoteChecker(corpus)
+    met = cite(1, "a.txt", "Gen. Oleg Salyukov met Heidari in Moscow.", 0)
+    body = "Gen. Oleg Salyukov met Heidari in Moscow. [1]"
+    ranked = [Passage("b.txt", ARTICLE_B, 1.0, 0, len(ARTICLE_B))]
+
+    def said(qid: str, gold: str, short: ShortAnswer | None, refused: bool = False,
+             qtype: str = "single") -> tuple[EvalQuestion, Answer]:
+        return (question(qid, (gold,), ("a.txt",), qtype),
+                Answer("q", "" if refused else body, refused, [] if refused else [met], [],
+                       "extractive", short_answer=short))
+
+    name = ShortAnswer("Oleg Salyukov", "a.txt", 5, 18, "name")
+    place = ShortAnswer("Moscow", "a.txt", 34, 40, "name")
+    cases = [said("exact", "Moscow", place), said("wider", "Salyukov", name),
+             said("other", "Heidari", name), said("ranked", "Patriot Park", name),
+             said("none", "Kubinka", name), said("bare", "Moscow", None),
+             said("refused", "Moscow", None, refused=True),
+             said("gone", "Kubinka", None, refused=True, qtype="no-evidence"),
+             (question("u1", qtype="unanswerable"), answer("No.", refused=True))]
+    results = [QuestionResult(q, a, score_answer(q, a, ranked, quotes)) for q, a in cases]
+    assert [r.scores.short_loss for r in results] == [
+        "exact", "pick_holds_gold", "quoted_not_picked", "ranked_not_quoted", "not_ranked",
+        "no_short_answer", "refused", "refused", None]
+    r = rates(results)
+    assert r.short_losses == {"exact": 1, "refused": 2, "no_short_answer": 1,
+                              "pick_holds_gold": 1, "quoted_not_picked": 1,
+                              "ranked_not_quoted": 1, "not_ranked": 1}
+    assert rates(results[-1:]).short_losses is None  # no gold answer: nothing to lose
+    bad = Answer("q", "", True, [], [], "extractive", error="empty")
+    assert score_answer(question("x", ("Moscow",)), bad, [], quotes,
+                        errored=True).short_loss == "refused"  # rejected: counted so
+    metrics = summarize(results, "extractive", "q.jsonl", "c", 0.35, 1.0)
+    out = [tmp_path / name for name in ("r.jsonl", "m.json", "report.md", "chart.png")]
+    write_all(metrics, results, *out)
+    assert json.loads(out[1].read_text(encoding="utf-8"))["short_losses"]["refused"] == 2
+    assert [json.loads(line)["short_loss"] for line in
+            out[0].read_text(encoding="utf-8").splitlines()][:2] == ["exact", "pick_holds_gold"]
+    report = out[2].read_text(encoding="utf-8")
+    assert "Each of the 8 questions with a gold answer" in report
+    assert "| refused (or rejected) | 2 | 0.250 |" in report
+    assert "| no ranked passage holds the gold answer | 1 | 0.125 |" in report
+
+
 def test_short_answers_shown_as_uncertain_are_scored_apart(corpus: Path) -> None:
     """How sure: exact match among short answers shown plainly and among those shown as
     uncertain (below an even chance), over the answers that carry a chance."""

@@ -12,6 +12,22 @@ from typing import Any
 from newsdesk.types import Answer, IngestReport, Turn
 
 NO_EVIDENCE = "no-evidence"  # question type: the corpus has no page that states the answer
+RANK_DEPTH = 10  # passages ranked per question: MRR@10
+# Where a gold-answered question's short answer stands, first that applies (`short_loss`):
+# it is exact; the question was refused (or rejected); the answer has no short answer; the
+# short answer holds a gold answer in more words or another spelling; a cited quote holds
+# a gold answer but another value was picked; a ranked passage holds one but no quote
+# does; no ranked passage does (`RANK_DEPTH`). Each names the part to improve: the
+# refusal, the pick, the choice of sentences, or retrieval.
+SHORT_LOSSES = {
+    "exact": "exact match",
+    "refused": "refused (or rejected)",
+    "no_short_answer": "answered without a short answer",
+    "pick_holds_gold": "the short answer holds the gold one in more words",
+    "quoted_not_picked": "a cited quote holds the gold answer, another value was picked",
+    "ranked_not_quoted": "a ranked passage holds the gold answer, no cited quote does",
+    "not_ranked": "no ranked passage holds the gold answer",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,9 @@ class Rates:
     # the right rate r scores r(1 - r)).
     short_chance_mean: float | None = None
     short_chance_brier: float | None = None
+    # How many gold-answered questions stand where (`SHORT_LOSSES`), every key present;
+    # None without a gold answer.
+    short_losses: dict[str, int] | None = None
     # Model generators only (None for extractive): the share of the model's sentences that
     # verification dropped, and of answers where it kept none and extractive answered.
     dropped_sentence_rate: float | None = None
@@ -151,6 +170,7 @@ class Scores:
     # The short answer against the gold answers (None: the question has none); 0 if refused.
     short_em: float | None = None
     short_f1: float | None = None
+    short_loss: str | None = None  # a `SHORT_LOSSES` key; None: no gold answer
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.answer.extractive import GENERATE_STAGES
 from newsdesk.evaluation.records import (
+    RANK_DEPTH,
+    SHORT_LOSSES,
     ChanceBin,
     CurvePoint,
     Evidence,
@@ -77,6 +79,7 @@ def rates(results: Sequence[QuestionResult]) -> Rates:
         refusal_rate=_mean([r.answer.refused for r in unanswerable]),
         false_refusal_rate=_mean([r.answer.refused for r in answerable]),
         **_short_rates(results),
+        short_losses=short_losses(results),
         **_model_rates(results),
     )
 
@@ -123,6 +126,15 @@ def _short_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
             "short_exact_match_uncertain": right(True),
             "short_chance_mean": _mean([p for p, _ in scored]),
             "short_chance_brier": _mean([(p - em) ** 2 for p, em in scored])}
+
+
+def short_losses(results: Sequence[QuestionResult]) -> dict[str, int] | None:
+    """How many gold-answered questions stand where (`SHORT_LOSSES`, every key); None
+    when none has a gold answer."""
+    losses = [r.scores.short_loss for r in results if r.scores.short_loss is not None]
+    if not losses:
+        return None
+    return {key: losses.count(key) for key in SHORT_LOSSES}
 
 
 def _model_rates(results: Sequence[QuestionResult]) -> dict[str, float | None]:
@@ -251,8 +263,16 @@ def _sections(m: Metrics, chart: str) -> list[str]:
              for p in m.curve]
     bins = [(f"{b.low:.2f}–{b.high:.2f}", str(b.answers), _fmt(b.mean_chance),
              _fmt(b.exact_match)) for b in m.short_chance_bins]
+    lost = m.overall.short_losses or {}
+    gold = sum(lost.values())
+    losses = [(SHORT_LOSSES[k], str(n), _fmt(n / gold)) for k, n in lost.items()]
     return [
         "## Latency (ms, models loaded)", "", *_table(("stage", "n", "p50", "p95", "max"), lat), "",
+        *(["## Where short answers are lost", "",
+           f"Each of the {gold} questions with a gold answer, by the first that applies "
+           f"(ranked passages: the best {RANK_DEPTH} retrieval gives).", "",
+           *_table(("short answer", "questions", "share"), losses), ""]
+          if lost else []),
         *(["## How sure: short answers by their chance", "",
            "Short answers with a chance and a gold answer; below 0.50 they are shown as "
            "uncertain. Where the chance means what it says, its mean and the exact match "

@@ -23,14 +23,19 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.answer.followup import as_turns
 from newsdesk.assistant import POOL, Assistant
 from newsdesk.errors import BadQuestion, QuestionFileError
-from newsdesk.evaluation.records import EvalQuestion, EvalResult, QuestionResult, Scores
+from newsdesk.evaluation.records import (
+    RANK_DEPTH,
+    EvalQuestion,
+    EvalResult,
+    QuestionResult,
+    Scores,
+)
 from newsdesk.evaluation.report import best_evidence, headline, summarize, write_all
 from newsdesk.types import MARKER, Answer, Citation, Passage
 
 if TYPE_CHECKING:
     import argparse
 
-RANK_DEPTH = 10  # passages ranked per question: MRR@10
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
                          "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'"})
 _TOKEN = re.compile(r"\w+")
@@ -181,7 +186,28 @@ def score_answer(q: EvalQuestion, answer: Answer, ranked: Sequence[Passage],
         # RealTimeQA's count: every question with a gold answer, a refusal scoring 0.
         short_em=(float(exact_match(short, q.answers)) if short else 0.0) if q.answers else None,
         short_f1=(token_f1(short, q.answers) if short else 0.0) if q.answers else None,
+        short_loss=short_loss(q, answer, ranked, errored) if q.answers else None,
     )
+
+
+def short_loss(q: EvalQuestion, answer: Answer, ranked: Sequence[Passage],
+               errored: bool = False) -> str:
+    """Where a gold-answered question's short answer stands (a `SHORT_LOSSES` key, first
+    that applies): what it would take to make it exact."""
+    short = answer.short_answer.text if answer.short_answer else ""
+    if errored or answer.refused:
+        return "refused"
+    if short and exact_match(short, q.answers):
+        return "exact"
+    if not short:
+        return "no_short_answer"
+    if contains_answer(short, q.answers):
+        return "pick_holds_gold"
+    if contains_answer(" ".join(c.quote for c in answer.citations), q.answers):
+        return "quoted_not_picked"
+    if contains_answer(" ".join(p.text for p in ranked), q.answers):
+        return "ranked_not_quoted"
+    return "not_ranked"
 
 
 # -- running ----------------------------------------------------------------------------
