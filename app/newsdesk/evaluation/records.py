@@ -15,10 +15,11 @@ NO_EVIDENCE = "no-evidence"  # question type: the corpus has no page that states
 RANK_DEPTH = 10  # passages ranked per question: MRR@10
 # Where a gold-answered question's short answer stands, first that applies (`short_loss`):
 # it is exact; the question was refused (or rejected); the answer has no short answer; the
-# short answer holds a gold answer in more words or another spelling; a cited quote holds
-# a gold answer but another value was picked; a ranked passage holds one but no quote
-# does; no ranked passage does (`RANK_DEPTH`). Each names the part to improve: the
-# refusal, the pick, the choice of sentences, or retrieval.
+# short answer holds a gold answer in more words ("Sunday, October 17"); a cited quote
+# holds a gold answer but another value was picked; a ranked passage holds one but no
+# quote does; no ranked passage does (`RANK_DEPTH`). "Holds" is `run.contains_answer`'s
+# match, so a pick in another spelling than the gold one's counts where that spelling is.
+# Each names the part to improve: the refusal, the pick, the sentences chosen, retrieval.
 SHORT_LOSSES = {
     "exact": "exact match",
     "refused": "refused (or rejected)",
