@@ -45,3 +45,7 @@ class AddFailed(NewsdeskError):
 
 class FetchFailed(AddFailed):
     """A URL was refused or could not be fetched; the message names the URL and the reason."""
+
+
+class EvalOutputError(NewsdeskError):
+    """An `eval` output folder to compare is missing or unreadable; the message names it."""

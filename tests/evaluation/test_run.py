@@ -523,3 +523,25 @@ def test_cli_json_is_metrics_alone_and_bad_questions_are_recorded(
     assert empty["errored"]
     assert empty["refused"]
     assert "empty" in empty["error"]
+
+
+def test_compare_reads_a_real_run(seed_eval: tuple[EvalResult, list[dict]],
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`newsdesk compare` on the seed run's own folder, against itself: every question
+    paired, nothing changed, and its paired counts agree with the run's metrics."""
+    from newsdesk.cli.main import main
+
+    result, lines = seed_eval
+    out = result.results_path.parent
+    assert main(["compare", str(out), str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["paired_questions"], data["changes"]) == (len(lines), [])
+    assert {"accuracy", "short_exact_match", "latency_ms.generate.p50",
+            "short_losses.exact"} <= {m["metric"] for m in data["metrics"]}
+    paired = {p["measure"]: p for p in data["paired"]}
+    m = result.metrics.to_dict()
+    right = paired["answer right (answerable)"]
+    assert right["questions"] == m["answerable"]
+    assert right["before"] == round(m["accuracy"] * m["answerable"])
+    exact = paired["short answer exact (gold answer)"]
+    assert exact["before"] == m["short_losses"]["exact"]

@@ -1,4 +1,5 @@
-"""The `newsdesk` command: ingest, add, ask, chat, eval, bench. Heavy imports happen per command."""
+"""The `newsdesk` command: ingest, add, ask, chat, eval, compare, bench. Heavy imports happen
+per command."""
 
 from __future__ import annotations
 
@@ -67,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="the day for questions without a question_date (default: today)")
 
+    p = sub.add_parser("compare", help="two eval runs side by side: what changed, per question")
+    p.add_argument("before", type=Path, help="an eval --out folder (the run before a change)")
+    p.add_argument("after", type=Path, help="an eval --out folder (the run after it)")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+
     p = sub.add_parser("bench", help="measure ingest, retrieval, answer latency and memory")
     _common(p)
     p.add_argument("--scale", default="small", help="small | full | a list of sizes")
@@ -107,6 +113,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "password":
         return run_password(args)
+    if args.command == "compare":  # reads two eval folders: no assistant, no models
+        from newsdesk.evaluation.compare import compare, load_run, render
+
+        comparison = compare(load_run(args.before), load_run(args.after))
+        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) if args.json
+              else "\n".join(render(comparison)))
+        return 0
     assistant = Assistant.from_settings(**_overrides(args))
     match args.command:
         case "ingest":
