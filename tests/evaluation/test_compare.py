@@ -163,3 +163,25 @@ def test_cli_compares_without_loading_the_assistant_or_models(corpus: Path,
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_lines_without_answerable_are_read_by_their_answers_and_type(
+        corpus: Path, tmp_path: Path) -> None:
+    """A run written before result lines said `answerable`: it is worked out as the
+    question file's loader does (gold answers, not no-evidence)."""
+    before = write_run(tmp_path / "before", four_results(corpus), corpus)
+    after = write_run(tmp_path / "after", after_results(corpus), corpus)
+    gold = {"s1": ["Salyukov"], "s2": ["Ababil"], "u2": ["a missile"]}
+    kind = {"u2": "no-evidence"}
+    for run in (before, after):
+        lines = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
+        for line in lines:
+            del line["answerable"]
+            line["answers"] = gold.get(line["id"], [])
+            line["type"] = kind.get(line["id"], "single")
+        (run / "results.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    c = compare(load_run(before), load_run(after))
+    paired = {p.measure: (p.questions, p.gained, p.lost) for p in c.paired}
+    assert paired["answer right (answerable)"] == (2, 1, 1)  # s1, s2
+    assert paired["refused (unanswerable)"] == (1, 1, 0)  # u2, no-evidence
+    assert {ch.id: ch.measures[0] for ch in c.changes}["u2"] == "unanswerable: answered -> refused"

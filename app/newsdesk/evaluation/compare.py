@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import EvalOutputError
+from newsdesk.evaluation.records import NO_EVIDENCE
 
 RESULTS, METRICS = "results.jsonl", "metrics.json"
 _SHOWN_CHANGES = 40  # changed questions listed in the text report (all are in --json)
@@ -156,6 +157,15 @@ def _short(line: dict[str, Any]) -> str:
     return str(short.get("text") or "") if isinstance(short, dict) else ""
 
 
+def _answerable(line: dict[str, Any]) -> bool:
+    """The question has an answer the articles state: the line's `answerable`, or, in a
+    run written before lines carried it, gold answers and a type other than no-evidence
+    (`EvalQuestion.answerable`)."""
+    if "answerable" in line:
+        return bool(line["answerable"])
+    return bool(line.get("answers")) and line.get("type") != NO_EVIDENCE
+
+
 def _has_gold(line: dict[str, Any]) -> bool:
     """The question has a gold answer: its short answer was scored (None otherwise)."""
     return line.get("short_em") is not None
@@ -163,14 +173,11 @@ def _has_gold(line: dict[str, Any]) -> bool:
 
 # Each paired measure: its name, the questions it applies to, and its yes.
 _MEASURES = (
-    ("answer right (answerable)",
-     lambda x: bool(x.get("answerable")), lambda x: bool(x.get("correct"))),
+    ("answer right (answerable)", _answerable, lambda x: bool(x.get("correct"))),
     ("short answer exact (gold answer)",
      _has_gold, lambda x: bool(x.get("short_em"))),
-    ("refused (answerable)",
-     lambda x: bool(x.get("answerable")), lambda x: bool(x.get("refused"))),
-    ("refused (unanswerable)",
-     lambda x: not x.get("answerable"), lambda x: bool(x.get("refused"))),
+    ("refused (answerable)", _answerable, lambda x: bool(x.get("refused"))),
+    ("refused (unanswerable)", lambda x: not _answerable(x), lambda x: bool(x.get("refused"))),
 )
 
 
@@ -190,13 +197,13 @@ def compare(before: Run, after: Run) -> Comparison:
     changes = []
     for qid, (b, a) in zip(ids, pairs, strict=True):
         said = []
-        if b.get("answerable") and a.get("answerable"):
+        if _answerable(b) and _answerable(a):
             if bool(b.get("refused")) != bool(a.get("refused")):
                 said.append("refused" if a.get("refused") else "answered")
             if bool(b.get("correct")) != bool(a.get("correct")):
                 said.append("answer: " + ("wrong -> right" if a.get("correct")
                                           else "right -> wrong"))
-        elif (not b.get("answerable") and not a.get("answerable")
+        elif (not _answerable(b) and not _answerable(a)
               and bool(b.get("refused")) != bool(a.get("refused"))):
             said.append("unanswerable: " + ("answered -> refused" if a.get("refused")
                                             else "refused -> answered"))
