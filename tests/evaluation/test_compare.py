@@ -63,6 +63,12 @@ def test_paired_changes_are_counted_per_question(corpus: Path, tmp_path: Path) -
         "refused (answerable)": (2, 1, 1, 1, 1),
         "refused (unanswerable)": (1, 0, 1, 1, 0),
     }
+    assert list(c.paired_by_type) == ["single", "unanswerable"]
+    by_type = {k: {p.measure: (p.questions, p.gained, p.lost) for p in rows}
+               for k, rows in c.paired_by_type.items()}
+    assert by_type["single"]["answer right (answerable)"] == (2, 1, 1)
+    assert by_type["unanswerable"]["refused (unanswerable)"] == (1, 1, 0)
+    assert by_type["unanswerable"]["answer right (answerable)"] == (0, 0, 0)
     changed = {ch.id: ch.measures for ch in c.changes}
     assert changed == {
         "s1": ["refused", "answer: right -> wrong"],
@@ -89,6 +95,8 @@ def test_the_report_names_every_change_and_the_json_keeps_the_numbers(
     assert '- s2: answered, answer: wrong -> right, short: not exact -> exact; short "" -> ' \
            '"Ababil"' in text
     assert "3 questions changed:" in text
+    assert "| single | 1 / 1 | 1 / 0 | 1 / 1 | – |" in text  # per type: s1, s2 paired
+    assert "| unanswerable | – | – | – | 1 / 0 |" in text
     data = json.loads(json.dumps(c.to_dict()))
     row = next(m for m in data["metrics"] if m["metric"] == "short_exact_match")
     assert (row["before"], row["after"], row["change"]) == (0.0, 0.3333, 0.3333)  # s2 of 3

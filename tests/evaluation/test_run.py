@@ -286,6 +286,9 @@ def test_model_answers_report_what_verification_dropped(corpus: Path) -> None:
 def test_result_lines_keep_every_answer_field_and_say_why(corpus: Path) -> None:
     lines = [result_line(r) for r in four_results(corpus)]
     assert [line["id"] for line in lines] == ["s1", "s2", "u1", "u2"]
+    # the loader's type, though these questions came from no file
+    assert [line["type"] for line in lines] == ["single", "single", "unanswerable",
+                                                "unanswerable"]
     assert all(ANSWER_FIELDS <= line.keys() for line in lines)
     assert [line["failure"] for line in lines] == [
         "", "refused", "", "answered an unanswerable question; invalid quotes [1]"]

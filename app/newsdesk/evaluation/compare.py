@@ -11,6 +11,8 @@ two output folders (`results.jsonl`, `metrics.json`) and gives
   that have an answer, and of those that have none), short answers that became exact or
   stopped being, each with the exact two-sided McNemar p-value of the two counts (the
   chance of a split at least this lopsided if each changed question were a coin toss);
+- the same counts within each question type (the question file's `type`), when there
+  are several;
 - the changed questions themselves, with what each said before and after.
 
 It reads only the two folders: no model, no index. Questions asked by one run only are
@@ -81,6 +83,8 @@ class Comparison:
     metrics: list[tuple[str, float, float]]  # name, before, after
     paired: list[Paired]
     changes: list[Change] = field(default_factory=list)
+    # The same paired measures within each question type ("single", "followup", ...).
+    paired_by_type: dict[str, list[Paired]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -181,19 +185,28 @@ _MEASURES = (
 )
 
 
+def _paired(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Paired]:
+    """Each of `_MEASURES` over `pairs` (before, after): counts and the McNemar p-value."""
+    out = []
+    for name, applies, yes in _MEASURES:
+        both = [(b, a) for b, a in pairs if applies(b) and applies(a)]
+        gained = sum(1 for b, a in both if not yes(b) and yes(a))
+        lost = sum(1 for b, a in both if yes(b) and not yes(a))
+        out.append(Paired(name, len(both), sum(1 for b, _ in both if yes(b)),
+                          sum(1 for _, a in both if yes(a)), gained, lost,
+                          round(mcnemar(gained, lost), 4)))
+    return out
+
+
 def compare(before: Run, after: Run) -> Comparison:
     """What changed from `before` to `after`, question by question."""
     ids = [i for i in before.lines if i in after.lines]
     pairs = [(before.lines[i], after.lines[i]) for i in ids]
     old, new = _numeric(before.metrics), _numeric(after.metrics)
-    paired = []
-    for name, applies, yes in _MEASURES:
-        both = [(b, a) for b, a in pairs if applies(b) and applies(a)]
-        gained = sum(1 for b, a in both if not yes(b) and yes(a))
-        lost = sum(1 for b, a in both if yes(b) and not yes(a))
-        paired.append(Paired(name, len(both), sum(1 for b, _ in both if yes(b)),
-                             sum(1 for _, a in both if yes(a)), gained, lost,
-                             round(mcnemar(gained, lost), 4)))
+    paired = _paired(pairs)
+    kinds = dict.fromkeys(str(a.get("type") or "") for _, a in pairs)
+    by_type = {k: _paired([(b, a) for b, a in pairs if str(a.get("type") or "") == k])
+               for k in kinds if k}
     changes = []
     for qid, (b, a) in zip(ids, pairs, strict=True):
         said = []
@@ -223,7 +236,7 @@ def compare(before: Run, after: Run) -> Comparison:
         text_changed=[i for i, (b, a) in zip(ids, pairs, strict=True)
                       if b.get("question") != a.get("question")],
         metrics=[(m, old[m], new[m]) for m in old if m in new],
-        paired=paired, changes=changes)
+        paired=paired, changes=changes, paired_by_type=by_type)
 
 
 def _number(x: float) -> str:
@@ -253,6 +266,13 @@ def render(c: Comparison) -> list[str]:
             "|---|---|---|---|---|---|---|"]
     out += [f"| {p.measure} | {p.questions} | {p.before} | {p.after} | {p.gained} | {p.lost} "
             f"| {p.p_value:.3g} |" for p in c.paired]
+    if len(c.paired_by_type) > 1:
+        names = [p.measure for p in c.paired]
+        out += ["", "| question type | " + " | ".join(f"{n}: gained / lost" for n in names)
+                + " |", "|---|" + "---|" * len(names)]
+        out += [f"| {kind} | " + " | ".join(
+                    f"{p.gained} / {p.lost}" if p.questions else "–" for p in rows) + " |"
+                for kind, rows in c.paired_by_type.items()]
     out += ["", f"{len(c.changes)} questions changed"
             + (f" (the first {_SHOWN_CHANGES} below; --json lists all)"
                if len(c.changes) > _SHOWN_CHANGES else "") + (":" if c.changes else ".")]

@@ -197,7 +197,10 @@ def result_line(r: QuestionResult) -> dict[str, Any]:
     q, rank = r.question, r.scores.hit_rank
     ranked = {"hit_at_1": rank == 1, "hit_at_5": rank is not None and rank <= 5,
               "reciprocal_rank": 1 / rank if rank else 0.0} if q.sources else {}
-    return {**q.fields, "id": q.id, **r.answer.to_dict(), **asdict(r.scores), **ranked,
+    # `type` as the loader read it, also for a file that leaves it out (`newsdesk compare`
+    # counts changes per type).
+    return {**q.fields, "id": q.id, "type": q.type, **r.answer.to_dict(), **asdict(r.scores),
+            **ranked,
             "answerable": q.answerable, "failure": r.failure(),
             "evidence": asdict(r.evidence) if r.evidence else None}
 
