@@ -108,18 +108,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from newsdesk.assistant import Assistant
-    from newsdesk.cli.add import feed_poller, run_add, run_password
-
-    if args.command == "password":
-        return run_password(args)
-    if args.command == "compare":  # reads two eval folders: no assistant, no models
+    if args.command == "compare":  # reads two eval folders: no assistant, no settings
         from newsdesk.evaluation.compare import compare, load_run, render
 
         comparison = compare(load_run(args.before), load_run(args.after))
         print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) if args.json
               else "\n".join(render(comparison)))
         return 0
+    from newsdesk.assistant import Assistant
+    from newsdesk.cli.add import feed_poller, run_add, run_password
+
+    if args.command == "password":
+        return run_password(args)
     assistant = Assistant.from_settings(**_overrides(args))
     match args.command:
         case "ingest":
