@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import EvalOutputError
+from newsdesk.evaluation.markdown import cell, table
 from newsdesk.evaluation.records import NO_EVIDENCE
 
 RESULTS, METRICS = "results.jsonl", "metrics.json"
@@ -175,27 +177,48 @@ def _has_gold(line: dict[str, Any]) -> bool:
     return line.get("short_em") is not None
 
 
-# Each paired measure: its name, the questions it applies to, and its yes.
+@dataclass(frozen=True)
+class _Measure:
+    """A yes/no outcome compared per question: its name, the questions it applies to (in
+    both runs), its yes, and what a changed question's line says when it turned yes or no."""
+
+    name: str
+    applies: Callable[[dict[str, Any]], bool]
+    yes: Callable[[dict[str, Any]], bool]
+    turned_yes: str
+    turned_no: str
+
+
 _MEASURES = (
-    ("answer right (answerable)", _answerable, lambda x: bool(x.get("correct"))),
-    ("short answer exact (gold answer)",
-     _has_gold, lambda x: bool(x.get("short_em"))),
-    ("refused (answerable)", _answerable, lambda x: bool(x.get("refused"))),
-    ("refused (unanswerable)", lambda x: not _answerable(x), lambda x: bool(x.get("refused"))),
+    _Measure("answer right (answerable)", _answerable, lambda x: bool(x.get("correct")),
+             "answer: wrong -> right", "answer: right -> wrong"),
+    _Measure("short answer exact (gold answer)", _has_gold, lambda x: bool(x.get("short_em")),
+             "short: not exact -> exact", "short: exact -> not exact"),
+    _Measure("refused (answerable)", _answerable, lambda x: bool(x.get("refused")),
+             "refused", "answered"),
+    _Measure("refused (unanswerable)", lambda x: not _answerable(x),
+             lambda x: bool(x.get("refused")),
+             "unanswerable: answered -> refused", "unanswerable: refused -> answered"),
 )
 
 
 def _paired(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Paired]:
     """Each of `_MEASURES` over `pairs` (before, after): counts and the McNemar p-value."""
     out = []
-    for name, applies, yes in _MEASURES:
-        both = [(b, a) for b, a in pairs if applies(b) and applies(a)]
-        gained = sum(1 for b, a in both if not yes(b) and yes(a))
-        lost = sum(1 for b, a in both if yes(b) and not yes(a))
-        out.append(Paired(name, len(both), sum(1 for b, _ in both if yes(b)),
-                          sum(1 for _, a in both if yes(a)), gained, lost,
+    for m in _MEASURES:
+        both = [(b, a) for b, a in pairs if m.applies(b) and m.applies(a)]
+        gained = sum(1 for b, a in both if not m.yes(b) and m.yes(a))
+        lost = sum(1 for b, a in both if m.yes(b) and not m.yes(a))
+        out.append(Paired(m.name, len(both), sum(1 for b, _ in both if m.yes(b)),
+                          sum(1 for _, a in both if m.yes(a)), gained, lost,
                           round(mcnemar(gained, lost), 4)))
     return out
+
+
+def _said(b: dict[str, Any], a: dict[str, Any]) -> list[str]:
+    """What changed for one question: each measure that applies in both runs and flipped."""
+    return [m.turned_yes if m.yes(a) else m.turned_no for m in _MEASURES
+            if m.applies(b) and m.applies(a) and m.yes(b) != m.yes(a)]
 
 
 def compare(before: Run, after: Run) -> Comparison:
@@ -207,25 +230,9 @@ def compare(before: Run, after: Run) -> Comparison:
     kinds = dict.fromkeys(str(a.get("type") or "") for _, a in pairs)
     by_type = {k: _paired([(b, a) for b, a in pairs if str(a.get("type") or "") == k])
                for k in kinds if k}
-    changes = []
-    for qid, (b, a) in zip(ids, pairs, strict=True):
-        said = []
-        if _answerable(b) and _answerable(a):
-            if bool(b.get("refused")) != bool(a.get("refused")):
-                said.append("refused" if a.get("refused") else "answered")
-            if bool(b.get("correct")) != bool(a.get("correct")):
-                said.append("answer: " + ("wrong -> right" if a.get("correct")
-                                          else "right -> wrong"))
-        elif (not _answerable(b) and not _answerable(a)
-              and bool(b.get("refused")) != bool(a.get("refused"))):
-            said.append("unanswerable: " + ("answered -> refused" if a.get("refused")
-                                            else "refused -> answered"))
-        if _has_gold(b) and _has_gold(a) and bool(b.get("short_em")) != bool(a.get("short_em")):
-            said.append("short: " + ("not exact -> exact" if a.get("short_em")
-                                     else "exact -> not exact"))
-        if said:
-            changes.append(Change(qid, str(a.get("question") or ""), said, _short(b),
-                                  _short(a), b.get("short_loss"), a.get("short_loss")))
+    changes = [Change(qid, str(a.get("question") or ""), said, _short(b), _short(a),
+                      b.get("short_loss"), a.get("short_loss"))
+               for qid, (b, a) in zip(ids, pairs, strict=True) if (said := _said(b, a))]
     keys = ("questions_file", "generator", "reader", "corpus")
     return Comparison(
         before=str(before.folder), after=str(after.folder),
@@ -257,22 +264,20 @@ def render(c: Comparison) -> list[str]:
     if c.text_changed:
         out.append(f"question text differs for {len(c.text_changed)}: "
                    + ", ".join(c.text_changed[:10]))
-    moved = [(m, b, a) for m, b, a in c.metrics if _delta(b, a)]
-    out += ["", "| metric | before | after | change |", "|---|---|---|---|"]
-    out += [f"| {m} | {_number(b)} | {_number(a)} | {_delta(b, a):+.4g} |" for m, b, a in moved]
-    if not moved:
-        out.append("| (every metric is the same) | | | |")
-    out += ["", "| per question (paired) | of | before | after | gained | lost | p (McNemar) |",
-            "|---|---|---|---|---|---|---|"]
-    out += [f"| {p.measure} | {p.questions} | {p.before} | {p.after} | {p.gained} | {p.lost} "
-            f"| {p.p_value:.3g} |" for p in c.paired]
+    moved = [(m, _number(b), _number(a), f"{_delta(b, a):+.4g}")
+             for m, b, a in c.metrics if _delta(b, a)]
+    out += ["", *table(("metric", "before", "after", "change"),
+                       moved or [("(every metric is the same)", "", "", "")])]
+    out += ["", *table(("per question (paired)", "of", "before", "after", "gained", "lost",
+                        "p (McNemar)"),
+                       [(p.measure, *map(str, (p.questions, p.before, p.after, p.gained,
+                                               p.lost)), f"{p.p_value:.3g}")
+                        for p in c.paired])]
     if len(c.paired_by_type) > 1:
-        names = [p.measure for p in c.paired]
-        out += ["", "| question type | " + " | ".join(f"{n}: gained / lost" for n in names)
-                + " |", "|---|" + "---|" * len(names)]
-        out += [f"| {kind} | " + " | ".join(
-                    f"{p.gained} / {p.lost}" if p.questions else "–" for p in rows) + " |"
-                for kind, rows in c.paired_by_type.items()]
+        out += ["", *table(("question type", *(f"{p.measure}: gained / lost" for p in c.paired)),
+                           [(cell(kind, 40), *(f"{p.gained} / {p.lost}" if p.questions else "–"
+                                     for p in rows))
+                            for kind, rows in c.paired_by_type.items()])]
     out += ["", f"{len(c.changes)} questions changed"
             + (f" (the first {_SHOWN_CHANGES} below; --json lists all)"
                if len(c.changes) > _SHOWN_CHANGES else "") + (":" if c.changes else ".")]

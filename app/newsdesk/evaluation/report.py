@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.answer.extractive import GENERATE_STAGES
+from newsdesk.evaluation.markdown import cell, table
 from newsdesk.evaluation.records import (
     RANK_DEPTH,
     SHORT_LOSSES,
@@ -210,17 +211,6 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _cell(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return text.replace("|", "\\|") or " "
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    return [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}",
-            *(f"| {' | '.join(row)} |" for row in rows)]
-
-
 def headline(m: Metrics) -> list[str]:
     """The headline metrics as a markdown table (report.md and the terminal)."""
     o = m.overall
@@ -252,7 +242,7 @@ def headline(m: Metrics) -> list[str]:
         rows += [("model sentences dropped by verification", o.dropped_sentence_rate,
                   "sentences the model wrote"),
                  ("answers that fell back to extractive", o.fallback_rate, "model answers")]
-    return _table(("metric", "value", "over"), [(n, _fmt(v), w) for n, v, w in rows])
+    return table(("metric", "value", "over"), [(n, _fmt(v), w) for n, v, w in rows])
 
 
 def _sections(m: Metrics, chart: str) -> list[str]:
@@ -270,25 +260,25 @@ def _sections(m: Metrics, chart: str) -> list[str]:
     gold = sum(lost.values())
     losses = [(SHORT_LOSSES[k], str(n), _fmt(n / gold)) for k, n in lost.items()]
     return [
-        "## Latency (ms, models loaded)", "", *_table(("stage", "n", "p50", "p95", "max"), lat), "",
+        "## Latency (ms, models loaded)", "", *table(("stage", "n", "p50", "p95", "max"), lat), "",
         *(["## Where short answers are lost", "",
            f"Each of the {gold} questions with a gold answer, by the first that applies "
            f"(ranked passages: the best {RANK_DEPTH} retrieval gives).", "",
-           *_table(("short answer", "questions", "share"), losses), ""]
+           *table(("short answer", "questions", "share"), losses), ""]
           if lost else []),
         *(["## How sure: short answers by their chance", "",
            "Short answers with a chance and a gold answer; below 0.50 they are shown as "
            "uncertain. Where the chance means what it says, its mean and the exact match "
            "agree.", "",
-           *_table(("chance", "short answers", "mean chance", "exact match"), bins), ""]
+           *table(("chance", "short answers", "mean chance", "exact match"), bins), ""]
           if bins else []),
-        "## By question type", "", *_table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10",
+        "## By question type", "", *table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10",
                                             "citation recall", "refusal", "false refusal"),
                                            by_type), "", f"![per-type metrics]({chart})", "",
         "## Refusal trade-off", "",
         *([f"Replayed from each question's best sentence; {m.curve_mismatches} question(s) "
            "differ from the real run at the configured threshold.", "",
-           *_table(("threshold", "refusal rate (unanswerable)", "false-refusal rate"), curve)]
+           *table(("threshold", "refusal rate (unanswerable)", "false-refusal rate"), curve)]
           if m.curve else [f"Only for the extractive generator (this run: {m.generator})."]),
     ]
 
@@ -297,10 +287,10 @@ def report_lines(m: Metrics, results: Sequence[QuestionResult], chart: str) -> l
     """report.md, line by line."""
     from newsdesk import __version__
 
-    failed = [(_cell(r.question.id, 40), r.question.type, _cell(r.question.question),
-               _cell(" / ".join(r.question.answers) or "a refusal", 80),
+    failed = [(cell(r.question.id, 40), r.question.type, cell(r.question.question),
+               cell(" / ".join(r.question.answers) or "a refusal", 80),
                "(refused)" if r.answer.refused and not r.scores.errored
-               else _cell(r.answer.answer), _cell(r.failure(), 80))
+               else cell(r.answer.answer), cell(r.failure(), 80))
               for r in results if r.failure()]
     return [
         "# newsdesk evaluation", "",
@@ -310,7 +300,7 @@ def report_lines(m: Metrics, results: Sequence[QuestionResult], chart: str) -> l
         f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, newsdesk {__version__}, "
         f"{m.seconds:.1f} s", "", *headline(m), "", *_sections(m, chart), "",
         f"## Failures ({len(failed)})", "",
-        *(_table(("id", "type", "question", "expected", "got", "why"), failed) if failed
+        *(table(("id", "type", "question", "expected", "got", "why"), failed) if failed
           else ["None."]),
     ]
 
