@@ -274,10 +274,11 @@ def render(c: Comparison) -> list[str]:
                                                p.lost)), f"{p.p_value:.3g}")
                         for p in c.paired])]
     if len(c.paired_by_type) > 1:
-        out += ["", *table(("question type", *(f"{p.measure}: gained / lost" for p in c.paired)),
-                           [(cell(kind, 40), *(f"{p.gained} / {p.lost}" if p.questions else "–"
-                                     for p in rows))
-                            for kind, rows in c.paired_by_type.items()])]
+        header = ("question type", *(f"{p.measure}: gained / lost" for p in c.paired))
+        by_type = [(cell(kind, 40),
+                    *(f"{p.gained} / {p.lost}" if p.questions else "–" for p in rows))
+                   for kind, rows in c.paired_by_type.items()]
+        out += ["", *table(header, by_type)]
     out += ["", f"{len(c.changes)} questions changed"
             + (f" (the first {_SHOWN_CHANGES} below; --json lists all)"
                if len(c.changes) > _SHOWN_CHANGES else "") + (":" if c.changes else ".")]

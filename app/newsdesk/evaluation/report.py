@@ -272,9 +272,10 @@ def _sections(m: Metrics, chart: str) -> list[str]:
            "agree.", "",
            *table(("chance", "short answers", "mean chance", "exact match"), bins), ""]
           if bins else []),
-        "## By question type", "", *table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10",
-                                            "citation recall", "refusal", "false refusal"),
-                                           by_type), "", f"![per-type metrics]({chart})", "",
+        "## By question type", "",
+        *table(("type", "n", "accuracy", "F1", "Hit@5", "MRR@10", "citation recall",
+                "refusal", "false refusal"), by_type),
+        "", f"![per-type metrics]({chart})", "",
         "## Refusal trade-off", "",
         *([f"Replayed from each question's best sentence; {m.curve_mismatches} question(s) "
            "differ from the real run at the configured threshold.", "",
